@@ -1,0 +1,122 @@
+"""Answer blocks to Markdown: labels stripped, flattened lists split, damage (lost formulas, cut-offs) found."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.config import Rules
+from pipeline.models import Block
+from pipeline.questions import ends_sentence, numbering
+
+_SENTENCE_RUN = re.compile(r"(?<=[。！？])\s+(?=\S)")
+_TERM_START = re.compile(r"^[^:：。]{1,30}[:：]")
+_ENUMERATED = re.compile(r"^\s*([(（]\s*\d+\s*[)）]|[①-⑩]|\d+\s*[、.．)]|[-*•●])")
+_LINK_ONLY = re.compile(r"^\s*(\[[^\]]*\]\(\S+\)|<?https?://\S+>?)\s*$")
+_ANNOUNCES_LIST = re.compile(r"如下|以下|下面|下列|as follows|following|include|includes|steps", re.I)
+_FUSED_HEADING = re.compile(r"^(?P<body>.*[。！？!?])\s+(?P<heading>[^。！？.!?,，:：;；()（）]{2,16})$", re.S)
+
+
+def strip_label(text: str, rules: Rules) -> tuple[str, str]:
+    """Remove an answer label ("回答:", "A:"); returns (text, variant such as "如果有经验")."""
+    for label in rules.structure.answer_labels:
+        match = label.match(text)
+        if match and text[match.end() :].strip():
+            return text[match.end() :].strip(), (match.groupdict().get("variant") or "").strip()
+    return text, ""
+
+
+def split_fused_heading(text: str) -> tuple[str, str]:
+    """'...部分。 大模型参数微调、训练、推理' -> (answer, heading) when a heading was glued to the end."""
+    match = _FUSED_HEADING.match(text)
+    if match and not match.group("heading").strip().isdigit():
+        return match.group("body").strip(), match.group("heading").strip()
+    return text, ""
+
+
+def _escape_line_start(text: str) -> str:
+    """Keep prose from being read as Markdown structure (a heading, a quote, a thematic break)."""
+    return re.sub(r"^(#{1,6}\s|>|={3,}|-{3,})", r"\\\1", text, flags=re.M)
+
+
+def block_markdown(block: Block, rules: Rules) -> str:
+    """One answer block as Markdown."""
+    if block.kind == "code":
+        fence = "````" if "```" in block.text else "```"
+        return f"{fence}{block.lang}\n{block.text}\n{fence}"
+    if block.kind == "table":
+        return block.text
+    if block.kind == "heading":
+        return f"**{block.text.strip('*')}**"
+    if block.kind == "quote":
+        return "\n".join("> " + line if line else ">" for line in block.text.split("\n"))
+    if block.kind == "item":
+        indent = "  " * block.level
+        found = numbering(block.text, rules.structure)
+        if found and found.style == "arabic-enum" and found.num.isdigit():
+            return f"{indent}{found.num}. {_escape_line_start(found.rest)}"
+        return f"{indent}- {_escape_line_start(block.text)}"
+    found = numbering(block.text, rules.structure)
+    if found and found.style == "arabic-enum" and found.num.isdigit():
+        return f"{found.num}. {_escape_line_start(found.rest)}"
+    parts = _SENTENCE_RUN.split(block.text) if len(_SENTENCE_RUN.findall(block.text)) >= 2 else [block.text]
+    return "\n\n".join(_escape_line_start(p.strip()) for p in parts if p.strip())
+
+
+def join_markdown(parts: list[str]) -> str:
+    """Join Markdown blocks; consecutive list items stay one list."""
+    out: list[str] = []
+    for part in parts:
+        if not part.strip():
+            continue
+        is_item = bool(re.match(r"^\s*(- |\d+\. )", part))
+        if out and is_item and re.match(r"^\s*(- |\d+\. )", out[-1].split("\n")[-1]):
+            out[-1] += "\n" + part
+        else:
+            out.append(part)
+    return "\n\n".join(out).strip()
+
+
+def is_link_only(answer: str) -> bool:
+    return bool(answer.strip()) and all(_LINK_ONLY.match(line) for line in answer.strip().split("\n") if line.strip())
+
+
+def damage(blocks: list[Block], answer: str, inline: bool, rules: Rules) -> list[str]:
+    """Names of the damage rules an answer trips (see damage.yaml)."""
+    found: list[str] = []
+    prose = [b for b in blocks if b.kind != "code"]
+    for rule in rules.damage:
+        if rule.regex is not None:
+            text = "\n".join(b.text for b in prose) or answer
+            if rule.regex.search(text):
+                found.append(rule.name)
+        elif rule.dangling_colon and _dangling_colon(prose, rules):
+            found.append(rule.name)
+        elif rule.cut_off and _cut_off(blocks, answer, inline):
+            found.append(rule.name)
+    return found
+
+
+def _dangling_colon(blocks: list[Block], rules: Rules) -> bool:
+    for index, current in enumerate(blocks):
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        text = current.text.rstrip()
+        if current.kind != "para" or not text.endswith((":", "：")) or len(text) < 18 or _ANNOUNCES_LIST.search(text):
+            continue
+        if following is None:
+            return True
+        nxt = following.text
+        if following.kind == "para" and not (_TERM_START.match(nxt) or _ENUMERATED.match(nxt) or "=" in nxt
+                                              or numbering(nxt, rules.structure) or "\\(" in nxt):
+            return True
+    return False
+
+
+def _cut_off(blocks: list[Block], answer: str, inline: bool) -> bool:
+    last_text = blocks[-1].text if blocks else answer
+    if blocks and blocks[-1].kind != "para":
+        return False
+    last = last_text.strip()
+    if not last or ends_sentence(last) or not (last[-1].isalpha()):
+        return False
+    final_sentence = re.split(r"[。！？.!?]", last)[-1]
+    return inline or len(final_sentence) < 20

@@ -1,0 +1,158 @@
+"""Clean a raw page: parse it into blocks, repair damage, remove junk by rule, cut the promo tail."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from pipeline.config import Rules
+from pipeline.models import Block, CleanPage, RawPage, Removal, Repair
+from pipeline.parse_html import parse_html
+from pipeline.parse_markdown import parse_markdown
+from pipeline.parse_text import parse_text
+from pipeline.questions import is_question_text, looks_like_question_line, numbering, section_title, strip_markup
+from pipeline.repair import repair_entities, repair_katex
+
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+_ENUMERATOR = re.compile(r"^\s*([(（]\s*\d+\s*[)）]|[①-⑩]|\d+\s*[、.．)])")
+_SPACES = re.compile(r"[ \t\u00a0\u2002\u2003\u2009\u3000]+")
+_TEXT_KINDS = ("para", "item", "heading", "quote", "table", "qa")
+
+
+def _repair_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
+    out: list[Block] = []
+    repairs: list[Repair] = []
+    for block in blocks:
+        if block.kind == "code":
+            out.append(block)
+            continue
+        text, answer = block.text, block.answer
+        for fix in (repair_entities, repair_katex):
+            text, found = fix(text)
+            repairs.extend(Repair(rule, before, after, block.line) for rule, before, after in found)
+            if answer:
+                answer, found = fix(answer)
+                repairs.extend(Repair(rule, before, after, block.line) for rule, before, after in found)
+        text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n")).strip()
+        if text or answer:
+            out.append(replace(block, text=text, answer=answer))
+    return out, repairs
+
+
+def _drop_spans(blocks: list[Block], rules: Rules) -> tuple[list[Block], list[Removal]]:
+    out: list[Block] = []
+    removals: list[Removal] = []
+    for block in blocks:
+        text = block.text
+        if block.kind != "code":
+            for rule in rules.junk.drop_span:
+                for match in rule.regex.finditer(text):
+                    removals.append(Removal(rule.name, match.group(0), block.line))
+                text = rule.regex.sub("", text)
+        if text.strip() or block.answer:
+            out.append(replace(block, text=text.strip()))
+    return out, removals
+
+
+def _drop_blocks(blocks: list[Block], rules: Rules) -> tuple[list[Block], list[Removal]]:
+    out: list[Block] = []
+    removals: list[Removal] = []
+    for block in blocks:
+        rule = None
+        if block.kind in _TEXT_KINDS:
+            rule = next((r for r in rules.junk.drop_block if r.matches(block.text)), None)
+        if rule is None:
+            out.append(block)
+        else:
+            removals.append(Removal(rule.name, block.text, block.line))
+    return out, removals
+
+
+def is_question_block(block: Block, rules: Rules) -> bool:
+    """Whether a block opens a question: a structured pair, a question heading or a numbered question."""
+    if block.kind == "qa":
+        return True
+    if block.kind == "heading":
+        found = numbering(strip_markup(block.text), rules.structure)
+        return is_question_text(found.rest if found else block.text, rules.structure)
+    return block.kind in ("para", "item") and looks_like_question_line(block.text, rules.structure)
+
+
+def _truncate_tail(blocks: list[Block], rules: Rules) -> tuple[list[Block], list[Removal]]:
+    """Once questions have started, an end-of-content marker starts the postamble: cut it all."""
+    first = next((i for i, b in enumerate(blocks) if is_question_block(b, rules)), None)
+    if first is None:
+        return blocks, []
+    for i in range(first + 1, len(blocks)):
+        block = blocks[i]
+        if block.kind not in ("para", "heading", "item"):
+            continue
+        rule = next((r for r in rules.junk.end_of_content if r.matches(block.text)), None)
+        if rule is not None:
+            removals = [Removal(rule.name if j == i else f"{rule.name} (postamble)", b.text, b.line)
+                        for j, b in enumerate(blocks[i:], i)]
+            return blocks[:i], removals
+    return blocks, []
+
+
+def _continues(a: Block, b: Block, rules: Rules) -> bool:
+    """Is `b` the rest of line `a`, broken in the middle of a word or term?"""
+    if a.kind not in ("para", "item") or b.kind != "para" or b.line != a.line + 1:
+        return False
+    if len(a.text) < 20 or not _CJK_CHAR.match(a.text[-1]) or not _CJK_CHAR.match(b.text[0]):
+        return False
+    if _ENUMERATOR.match(a.text) and a.kind == "para":
+        return False
+    if b.text.rstrip().endswith((":", "：")) or numbering(b.text, rules.structure) or section_title(b.text, rules.structure):
+        return False
+    return not any(label.match(b.text) for label in rules.structure.answer_labels)
+
+
+def _join_lines(blocks: list[Block], rules: Rules) -> tuple[list[Block], list[Repair]]:
+    out: list[Block] = []
+    repairs: list[Repair] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if prev is not None and block.kind == "para" and block.text[:1] in (":", "：") and \
+                prev.kind in ("para", "item") and not prev.text.endswith((":", "：", "。")) and \
+                0 < block.line - prev.line <= 3:
+            joined = prev.text + block.text
+            repairs.append(Repair("term-colon-rejoined", f"{prev.text} / {block.text}", joined, block.line))
+            out[-1] = replace(prev, text=joined)
+            continue
+        if prev is not None and _continues(prev, block, rules):
+            joined = prev.text + block.text
+            repairs.append(Repair("broken-line-joined", f"{prev.text[-12:]} / {block.text[:12]}",
+                                  prev.text[-12:] + block.text[:12], block.line))
+            out[-1] = replace(prev, text=joined, line=block.line)
+            continue
+        out.append(block)
+    return out, repairs
+
+
+def clean_page(raw: RawPage, rules: Rules) -> CleanPage:
+    """Turn a raw page into structured, junk-free blocks, recording every removal and repair."""
+    removals: list[Removal] = []
+    if raw.fmt == "html":
+        blocks, removals = parse_html(raw.text, rules.junk.html_drop)
+    elif raw.fmt == "md":
+        blocks, removals = parse_markdown(raw.text, rules.junk.html_drop)
+    else:
+        blocks = parse_text(raw.text, rules.structure.bullets)
+    blocks, repairs = _repair_blocks(blocks)
+    blocks, spans = _drop_spans(blocks, rules)
+    blocks, tail = _truncate_tail(blocks, rules)
+    blocks, dropped = _drop_blocks(blocks, rules)
+    blocks, joins = _join_lines(blocks, rules)
+    lines_in = sum(1 for line in raw.text.split("\n") if line.strip())
+    return CleanPage(
+        slug=raw.slug,
+        filename=raw.filename,
+        fmt=raw.fmt,
+        encoding=raw.encoding,
+        meta=raw.meta,
+        lines_in=lines_in,
+        blocks=tuple(blocks),
+        removals=tuple(removals + spans + dropped + tail),
+        repairs=tuple(repairs + joins),
+    )

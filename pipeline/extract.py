@@ -1,0 +1,257 @@
+"""Segment a cleaned page into question/answer items: sections, bilingual pairs, question-only items."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pipeline.answers import block_markdown, damage, is_link_only, join_markdown, split_fused_heading, strip_label
+from pipeline.clean import is_question_block
+from pipeline.config import Rules
+from pipeline.models import Block, CleanPage, QAItem, Removal, Repair, SourceItems
+from pipeline.questions import is_question_text, line_lang, numbering, section_title, split_fused, strip_markup
+
+
+@dataclass
+class _Draft:
+    """A question being assembled (mutable while its answer blocks are collected)."""
+
+    question: str
+    number: str
+    style: str
+    section: str
+    line: int
+    inline_answer: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    qa_answer: str = ""
+    next_section: str = ""
+
+
+def _parent_number(num: str, child: str) -> bool:
+    return child.startswith(num + ".") and child.count(".") == num.count(".") + 1
+
+
+def _question_level(blocks: list[Block], rules: Rules) -> int:
+    """The heading level that holds questions on this page (0 when questions are not headings)."""
+    levels = Counter(b.level for b in blocks if b.kind == "heading" and is_question_block(b, rules))
+    if not levels:
+        return 0
+    level, count = max(levels.items(), key=lambda kv: (kv[1], -kv[0]))
+    return level if count >= 2 or len(levels) == 1 else 0
+
+
+def _parse_question(block: Block, rules: Rules) -> tuple[str, str, str, str]:
+    """(question, inline answer, printed number, numbering style) of a question block."""
+    text = strip_markup(block.text)
+    if block.kind == "qa":
+        return text, "", "", "qa"
+    for marker in rules.structure.question_markers:
+        match = marker.match(text)
+        if match:
+            question, inline = split_fused(text[match.end() :], rules.structure)
+            return question or text[match.end() :].strip(), inline, "", "marker"
+    found = numbering(text, rules.structure)
+    if found is None:
+        return text, "", "", "heading"
+    if block.kind == "heading":
+        return found.rest, "", found.num, found.style
+    question, inline = split_fused(found.rest, rules.structure)
+    return question, inline, found.num, found.style
+
+
+def _roles(blocks: list[Block], rules: Rules) -> list[str]:
+    """Label each block: question, section, refsection, or content."""
+    q_level = _question_level(blocks, rules)
+    roles: list[str] = []
+    last_num: dict[str, float] = {}
+    for i, block in enumerate(blocks):
+        role = "content"
+        if block.kind == "heading":
+            if rules.structure.non_question_sections.match(block.text):
+                role = "refsection"
+            elif q_level and block.level == q_level and is_question_block(block, rules):
+                role = "question"
+            elif not q_level or block.level <= q_level:
+                role = "question" if not q_level and _numbered_question(block, rules) else "section"
+        elif block.kind == "qa":
+            role = "question"
+        elif section_title(block.text, rules.structure) and block.kind == "para":
+            role = "section"
+        elif not q_level and is_question_block(block, rules):
+            role = "question"
+            found = numbering(strip_markup(block.text), rules.structure)
+            if found is not None and re.fullmatch(r"\d+", found.num):
+                num = float(found.num)
+                if num < last_num.get(found.style, 0) and num != 1:
+                    role = "content"
+                else:
+                    last_num[found.style] = num
+        if role == "section":
+            last_num.clear()
+        roles.append(role)
+    # a numbered non-question line that is the parent of the next question ("1.Attention" before "1.1 ...")
+    for i, (block, role) in enumerate(zip(blocks, roles, strict=True)):
+        if role != "content" or i + 1 >= len(blocks) or roles[i + 1] != "question":
+            continue
+        mine, nxt = numbering(block.text, rules.structure), numbering(blocks[i + 1].text, rules.structure)
+        if mine and nxt and _parent_number(mine.num, nxt.num):
+            roles[i] = "section"
+    return roles
+
+
+def _numbered_question(block: Block, rules: Rules) -> bool:
+    found = numbering(strip_markup(block.text), rules.structure)
+    return found is not None and is_question_text(found.rest, rules.structure)
+
+
+def _section_name(block: Block, rules: Rules) -> str:
+    title = section_title(block.text, rules.structure)
+    if title:
+        return title
+    found = numbering(block.text, rules.structure)
+    return strip_markup(found.rest if found else block.text)
+
+
+def item_id(question: str) -> str:
+    """An item id from the question's normalized text (not its printed number)."""
+    norm = re.sub(r"\W+", "", unicodedata.normalize("NFKC", question).lower())
+    return "q" + hashlib.sha1(norm.encode("utf-8")).hexdigest()[:10]
+
+
+def _segment(page: CleanPage, rules: Rules) -> tuple[list[_Draft], list[Removal], list[Repair]]:
+    blocks = list(page.blocks)
+    roles = _roles(blocks, rules)
+    drafts: list[_Draft] = []
+    dropped: list[Removal] = []
+    repairs: list[Repair] = []
+    section = ""
+    in_refsection = False
+    for i, (block, role) in enumerate(zip(blocks, roles, strict=True)):
+        if role in ("section", "refsection"):
+            in_refsection = role == "refsection"
+            section = "" if in_refsection else _section_name(block, rules)
+            if drafts:
+                drafts.append(_Draft("", "", "", section, block.line))  # closes the previous answer
+            continue
+        if role == "question" and not in_refsection:
+            question, inline, number, style = _parse_question(block, rules)
+            if drafts and drafts[-1].question:
+                _split_glued_heading(drafts[-1], repairs, blocks[i].line)
+                section = drafts[-1].next_section or section
+            drafts.append(_Draft(question, number, style, section, block.line, inline, [], block.answer))
+            continue
+        if drafts and drafts[-1].question:
+            drafts[-1].blocks.append(block)
+        else:
+            reason = "reference-section" if in_refsection else ("section-intro" if drafts else "preamble")
+            dropped.append(Removal(reason, block.text[:300], block.line))
+    return [d for d in drafts if d.question], dropped, repairs
+
+
+def _split_glued_heading(draft: _Draft, repairs: list[Repair], line: int) -> None:
+    """A short heading glued to the end of the previous answer ('...部分。 大模型参数微调') is split off.
+
+    It becomes the section of the questions that follow.
+    """
+    heading = ""
+    if draft.blocks:
+        last = draft.blocks[-1]
+        if last.kind != "para":
+            return
+        body, heading = split_fused_heading(last.text)
+        if heading:
+            draft.blocks[-1] = Block(last.kind, body, last.level, last.lang, last.line)
+    else:
+        body, heading = split_fused_heading(draft.inline_answer)
+        if heading:
+            draft.inline_answer = body
+    if heading:
+        repairs.append(Repair("fused-heading-split", heading, f"section: {heading}", line))
+        draft.next_section = heading
+
+
+def _pair_bilingual(drafts: list[_Draft], page_lang: str) -> list[tuple[_Draft, _Draft | None]]:
+    """Join a question immediately followed by its twin in the other language (same number)."""
+    pairs: list[tuple[_Draft, _Draft | None]] = []
+    i = 0
+    while i < len(drafts):
+        cur = drafts[i]
+        nxt = drafts[i + 1] if i + 1 < len(drafts) else None
+        if nxt is not None and not cur.blocks and not cur.inline_answer and cur.number and \
+                cur.number == nxt.number and cur.style != nxt.style and \
+                line_lang(cur.question) != line_lang(nxt.question):
+            primary, alt = (cur, nxt) if line_lang(cur.question) == page_lang else (nxt, cur)
+            merged = _Draft(primary.question, primary.number, primary.style, cur.section, cur.line,
+                            nxt.inline_answer, nxt.blocks, nxt.qa_answer)
+            pairs.append((merged, alt))
+            i += 2
+            continue
+        pairs.append((cur, None))
+        i += 1
+    return pairs
+
+
+def _answer_markdown(draft: _Draft, blocks: list[Block], rules: Rules) -> str:
+    parts: list[str] = []
+    if draft.qa_answer:
+        parts.append(draft.qa_answer)
+    if draft.inline_answer:
+        text, variant = strip_label(draft.inline_answer, rules)
+        parts.append(block_markdown(Block("para", text), rules))
+    for block in blocks:
+        if block.kind in ("para", "quote"):
+            text, variant = strip_label(block.text, rules)
+            md = block_markdown(Block(block.kind, text, block.level, block.lang, block.line), rules)
+            parts.append(f"**{variant}:** {md}" if variant else md)
+        else:
+            parts.append(block_markdown(block, rules))
+    return join_markdown(parts)
+
+
+def extract(page: CleanPage, rules: Rules) -> SourceItems:
+    """Every question on the page, with its answer, section and language(s)."""
+    drafts, dropped, repairs = _segment(page, rules)
+    page_lang = page.meta.lang or "zh"
+    items: list[QAItem] = []
+    seen: Counter[str] = Counter()
+    for draft, alt in _pair_bilingual(drafts, page_lang):
+        bilingual = alt is not None
+        main_blocks = [b for b in draft.blocks if not bilingual or b.kind == "code" or line_lang(b.text) != alt_lang(alt)]
+        alt_blocks = [b for b in draft.blocks if bilingual and b.kind != "code" and line_lang(b.text) == alt_lang(alt)]
+        answer = _answer_markdown(draft, main_blocks, rules)
+        alt_answer = _answer_markdown(_Draft("", "", "", "", 0), alt_blocks, rules) if bilingual else ""
+        flags: list[str] = []
+        if not answer and not alt_answer:
+            flags.append("no-answer")
+        elif is_link_only(answer or alt_answer):
+            flags.append("link-only")
+        inline = bool(draft.inline_answer) and not draft.blocks
+        for name in damage(main_blocks, answer, inline, rules) + damage(alt_blocks, alt_answer, False, rules):
+            if f"damaged:{name}" not in flags and (answer or alt_answer):
+                flags.append(f"damaged:{name}")
+        base = item_id(draft.question)
+        seen[base] += 1
+        ident = base if seen[base] == 1 else f"{base}-{seen[base]}"
+        items.append(QAItem(
+            id=ident,
+            question=draft.question,
+            answer=answer,
+            section=draft.section,
+            lang=line_lang(draft.question) or page_lang,
+            number=draft.number,
+            alt_lang=alt_lang(alt) if alt else "",
+            alt_question=alt.question if alt else "",
+            alt_answer=alt_answer,
+            flags=tuple(flags),
+            line=draft.line,
+        ))
+    junk = len(page.removals) + len(dropped)
+    return SourceItems(page.slug, page.filename, page.meta, page.encoding, page.fmt, page.lines_in, junk,
+                       tuple(items), tuple(dropped), tuple(repairs))
+
+
+def alt_lang(alt: _Draft | None) -> str:
+    return line_lang(alt.question) if alt else ""

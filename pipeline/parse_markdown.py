@@ -1,0 +1,129 @@
+"""Markdown pages to blocks with a real CommonMark parser (markdown-it-py); inline Markdown is kept."""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from pipeline.config import SelectorRule
+from pipeline.models import Block, Removal
+from pipeline.parse_html import parse_html
+
+_TOC = re.compile(r"^\s*\[(toc|TOC)\]\s*$|^\s*\[\[_?toc_?\]\]\s*$|^\s*\$\{toc\}\s*$", re.I)
+
+
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+def _table(tokens: list[Token], start: int) -> tuple[Block, int]:
+    rows: list[list[str]] = []
+    i = start
+    while i < len(tokens) and tokens[i].type != "table_close":
+        if tokens[i].type == "tr_open":
+            rows.append([])
+        elif tokens[i].type == "inline" and rows:
+            rows[-1].append(tokens[i].content.strip())
+        i += 1
+    header = [c.lower() for c in rows[0]] if rows else []
+    if len(header) == 2 and re.search(r"question|问题|问|^q$", header[0]) and \
+            re.search(r"answer|答案|回答|答|^a$", header[1]):
+        qa = [Block("qa", r[0], answer=r[1]) for r in rows[1:] if len(r) == 2 and r[0]]
+        return Block("table", "", answer="\x00".join(f"{b.text}\x01{b.answer}" for b in qa)), i
+    width = max((len(r) for r in rows), default=0)
+    lines = ["| " + " | ".join(r + [""] * (width - len(r))) + " |" for r in rows]
+    if lines:
+        lines.insert(1, "|" + " --- |" * width)
+    return Block("table", "\n".join(lines)), i
+
+
+def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Block], list[Removal]]:
+    """Parse a Markdown page into blocks (HTML blocks inside it go through the HTML parser)."""
+    tokens = _parser().parse(text)
+    blocks: list[Block] = []
+    removals: list[Removal] = []
+    list_depth = -1
+    in_item = 0
+    quote_depth = 0
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        line = (tok.map[0] + 1) if tok.map else 0
+        if tok.type in ("bullet_list_open", "ordered_list_open"):
+            list_depth += 1
+        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+            list_depth -= 1
+        elif tok.type == "list_item_open":
+            in_item += 1
+            number = tok.info if tok.info and tokens[i].markup in (".", ")") else ""
+            item_line = line
+            # the item's text is its first paragraph's inline token
+            j = i + 1
+            while j < len(tokens) and tokens[j].type != "inline" and tokens[j].type != "list_item_close":
+                j += 1
+            if j < len(tokens) and tokens[j].type == "inline":
+                content = tokens[j].content.strip()
+                prefix = f"{number}. " if number else ""
+                if content:
+                    blocks.append(Block("item", prefix + content, level=max(0, list_depth), line=item_line))
+                tokens[j] = Token("text", "", 0)  # consumed
+        elif tok.type == "list_item_close":
+            in_item -= 1
+        elif tok.type == "blockquote_open":
+            quote_depth += 1
+            j = i + 1
+            parts = []
+            depth = 1
+            while j < len(tokens) and depth:
+                if tokens[j].type == "blockquote_open":
+                    depth += 1
+                elif tokens[j].type == "blockquote_close":
+                    depth -= 1
+                elif tokens[j].type == "inline":
+                    parts.append(tokens[j].content.strip())
+                elif tokens[j].type in ("fence", "code_block"):
+                    parts.append(f"```\n{tokens[j].content.rstrip()}\n```")
+                j += 1
+            blocks.append(Block("quote", "\n\n".join(p for p in parts if p), line=line))
+            quote_depth -= 1
+            i = j
+            continue
+        elif tok.type == "heading_open":
+            inline = tokens[i + 1]
+            blocks.append(Block("heading", inline.content.strip(), level=int(tok.tag[1]), line=line))
+            i += 3
+            continue
+        elif tok.type == "paragraph_open" and not in_item:
+            content = tokens[i + 1].content.strip()
+            if _TOC.match(content):
+                removals.append(Removal("markdown-toc-placeholder", content, line))
+            elif content:
+                blocks.append(Block("para", content, line=line))
+            i += 3
+            continue
+        elif tok.type == "paragraph_open" and in_item:
+            content = tokens[i + 1].content.strip()
+            if content:
+                blocks.append(Block("para", content, level=max(0, list_depth) + 1, line=line))
+            i += 3
+            continue
+        elif tok.type in ("fence", "code_block"):
+            lang = tok.info.strip().split(" ")[0] if tok.info else ""
+            blocks.append(Block("code", tok.content.rstrip("\n"), lang=lang, line=line))
+        elif tok.type == "table_open":
+            table, i = _table(tokens, i)
+            if table.answer:
+                for pair in table.answer.split("\x00"):
+                    question, answer = pair.split("\x01", 1)
+                    blocks.append(Block("qa", question, answer=answer, line=line))
+            elif table.text:
+                blocks.append(Block("table", table.text, line=line))
+        elif tok.type == "html_block":
+            html_blocks, html_removals = parse_html(tok.content, drop)
+            blocks.extend(Block(b.kind, b.text, b.level, b.lang, line, b.answer) for b in html_blocks
+                          if not (b.kind == "heading" and b.level == 1 and not tok.content.lower().count("<h1")))
+            removals.extend(html_removals)
+        i += 1
+    return blocks, removals

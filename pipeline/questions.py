@@ -1,0 +1,129 @@
+"""Recognise question lines: numbering, question-likeness, and a question fused with its answer on one line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.config import StructureRules
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_TERM_EXPLANATION = re.compile(r"^[^:：?？。]{1,30}[:：]\s*\S.{7,}")
+_SENTENCE_END = "。！？!?"
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """A line that starts with a numbering style."""
+
+    style: str
+    num: str
+    rest: str
+
+
+def numbering(text: str, rules: StructureRules) -> Numbered | None:
+    """The numbering a line starts with, if any (first matching style wins)."""
+    for rule in rules.numbering:
+        match = rule.regex.match(text)
+        if match and text[match.end() :].strip():
+            return Numbered(rule.name, match.group("num"), text[match.end() :].strip())
+    return None
+
+
+def line_lang(text: str) -> str:
+    """'zh' or 'en' by CJK characters against Latin words (a term in English does not make a line English)."""
+    cjk = len(_CJK.findall(text))
+    words = len(re.findall(r"[A-Za-z]+", text))
+    if not cjk + words:
+        return ""
+    return "zh" if cjk / (cjk + words) >= 0.3 else "en"
+
+
+def strip_markup(text: str) -> str:
+    """Drop Markdown emphasis markers around a whole line ("**1. Q?**" -> "1. Q?")."""
+    stripped = text.strip()
+    for mark in ("**", "__", "*", "_"):
+        if stripped.startswith(mark) and stripped.endswith(mark) and len(stripped) > 2 * len(mark):
+            return stripped[len(mark) : -len(mark)].strip()
+    return stripped
+
+
+def has_question_word(text: str, rules: StructureRules, topic_words: bool = False) -> bool:
+    """An interrogative (or, with `topic_words`, a topic word such as 区别) or an English question opener."""
+    lowered = text.lower()
+    words = rules.question_words_zh + (rules.question_words_zh_topic if topic_words else ())
+    if any(word in text for word in words):
+        return True
+    first = re.match(r"[a-z']+", lowered)
+    return bool(first and first.group(0) in rules.question_words_en)
+
+
+def is_question_text(text: str, rules: StructureRules) -> bool:
+    """Does this (already de-numbered) text read as a question?"""
+    text = strip_markup(text)
+    if not text or len(text) > rules.max_question_chars:
+        return False
+    if text.rstrip().endswith(("?", "？")):
+        return True
+    if _TERM_EXPLANATION.match(text) or text.rstrip().endswith((";", "；", ":", "：")):
+        return False
+    if text.rstrip().endswith(("。", ".")):
+        return has_question_word(text, rules)
+    return has_question_word(text, rules, topic_words=len(text) <= 40)
+
+
+def split_fused(text: str, rules: StructureRules) -> tuple[str, str]:
+    """Split "question? answer..." or "question-ending-in-有哪些 answer..." into (question, answer).
+
+    Returns (text, "") when the line is a question alone and ("", "") when it is not a question.
+    """
+    text = strip_markup(text)
+    # a run of short question sentences, each ending in ? (the answer may follow on the same line)
+    end, pos = 0, 0
+    for match in re.finditer(r"[?？]", text):
+        segment = text[pos : match.end()]
+        if len(segment) > 80 or "。" in segment or (end and segment.strip()[:1] in "\"“'"):
+            break
+        end = pos = match.end()
+    if end:
+        question, answer = text[:end].strip(), text[end:].strip()
+        if answer and len(answer) <= 40 and answer.count("。") <= 1 and has_question_word(answer, rules):
+            question, answer = text, ""  # "...经验?请分享一个具体的案例。" is one question
+        if len(question) <= rules.max_question_chars:
+            return question, answer
+        return "", ""
+    if is_question_text(text, rules):
+        return text, ""
+    words = "|".join(re.escape(w) for w in sorted(rules.question_final_words, key=len, reverse=True))
+    if words:
+        match = re.search(rf"({words})[ \t\u3000]+(?=\S)", text)
+        if match and match.end(1) <= 60 and not _TERM_EXPLANATION.match(text[: match.end(1)]):
+            return text[: match.end(1)].strip(), text[match.end() :].strip()
+    return "", ""
+
+
+def looks_like_question_line(text: str, rules: StructureRules) -> bool:
+    """A numbered line (not an answer-point style) whose text is a question, or a Q:-marked line."""
+    text = strip_markup(text)
+    for marker in rules.question_markers:
+        m = marker.match(text)
+        if m and text[m.end() :].strip():
+            return True
+    found = numbering(text, rules)
+    if found is None or found.style in rules.answer_point_numbering:
+        return False
+    return bool(split_fused(found.rest, rules)[0])
+
+
+def section_title(text: str, rules: StructureRules) -> str:
+    """The section title if the line is a plain-text section heading ("一、基础篇" -> "基础篇")."""
+    for pattern in rules.section_patterns:
+        match = pattern.match(text.strip())
+        if match:
+            title = match.groupdict().get("title") or text
+            return re.sub(r"^[一二三四五六七八九十百]+\s*[、.．]\s*", "", title).strip()
+    return ""
+
+
+def ends_sentence(text: str) -> bool:
+    return bool(text) and text.rstrip()[-1:] in _SENTENCE_END + ".;；…"

@@ -1,0 +1,75 @@
+"""Repairs of damaged text: HTML entities (even ones that lost their '&'), KaTeX rendered three times."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+
+_BROKEN_HEX_ENTITY = re.compile(r"(?<!&)#x([0-9a-fA-F]{2,6});")
+_ENTITY = re.compile(r"&(#x?[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_TEX_COMMAND = re.compile(r"\\[A-Za-z]+|[\^_]\{")
+_TEX_SYNTAX = re.compile(r"\\[A-Za-z]+|[{}^_\\\s]")
+
+
+def repair_entities(text: str) -> tuple[str, list[tuple[str, str, str]]]:
+    """Decode HTML entities, including `#xff0c;` left after a page lost the `&`."""
+    repairs: list[tuple[str, str, str]] = []
+
+    def broken(match: re.Match[str]) -> str:
+        try:
+            char = chr(int(match.group(1), 16))
+        except (ValueError, OverflowError):
+            return match.group(0)
+        repairs.append(("entity-missing-ampersand", match.group(0), char))
+        return char
+
+    def entity(match: re.Match[str]) -> str:
+        decoded = html.unescape(match.group(0))
+        if decoded != match.group(0):
+            repairs.append(("html-entity", match.group(0), decoded))
+        return decoded
+
+    text = _BROKEN_HEX_ENTITY.sub(broken, text)
+    text = _ENTITY.sub(entity, text)
+    return text, repairs
+
+
+def _plain(tex: str) -> str:
+    """What KaTeX prints as text for a TeX string: commands, braces, ^ _ and spaces dropped."""
+    return _TEX_SYNTAX.sub("", tex)
+
+
+def _same_chars(a: str, b: str) -> bool:
+    return sorted(a.replace(" ", "")) == sorted(b.replace(" ", ""))
+
+
+def _candidates(text: str) -> Iterator[tuple[int, int]]:
+    """Spans (start, end) that may hold a TeX source: they contain a command and balanced braces."""
+    first = _TEX_COMMAND.search(text)
+    if not first:
+        return
+    last = max(m.end() for m in _TEX_COMMAND.finditer(text))
+    for start in range(first.start(), max(-1, first.start() - 300), -1):
+        for end in range(min(len(text), last + 300), last - 1, -1):
+            span = text[start:end]
+            if span.count("{") == span.count("}") and span.strip() == span:
+                yield start, end
+
+
+def repair_katex(text: str) -> tuple[str, list[tuple[str, str, str]]]:
+    """Collapse "rendered-text TeX rendered-text" (KaTeX scraped as text) into one \\(TeX\\) formula."""
+    if not _TEX_COMMAND.search(text) or "\\(" in text:
+        return text, []
+    for start, end in _candidates(text):
+        tex = text[start:end]
+        plain = _plain(tex)
+        size = len(plain)
+        if size < 3:
+            continue
+        before = text[max(0, start - size) : start]
+        after = text[end : end + size]
+        if len(before) == size and _same_chars(before, plain) and len(after) == size and _same_chars(after, plain):
+            fixed = text[: start - size] + f"\\({tex}\\)" + text[end + size :]
+            return fixed, [("katex-triple-render", text[start - size : end + size], f"\\({tex}\\)")]
+    return text, []

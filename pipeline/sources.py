@@ -1,0 +1,157 @@
+"""Find raw pages, decode them (encoding detected), tell their format by content, read their meta sidecar."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import charset_normalizer
+import yaml
+
+from pipeline.errors import ConfigError, SkipPage
+from pipeline.models import RawPage, SourceMeta
+
+PAGE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".text", "")
+META_SUFFIX = ".meta.yaml"
+META_KEYS = ("title", "url", "lang", "license", "deck", "tags")
+
+_HTML_SNIFF = re.compile(r"<(!doctype\s+html|html|head|body|div|p|article|section|h[1-6]|ul|table)\b", re.I)
+_MD_SNIFF = re.compile(r"^(#{1,6}\s|```|\s*[-*+]\s|\d+\.\s|>\s)", re.M)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def slug_for(path: Path) -> str:
+    """The source id: the file name without its page suffix."""
+    name = path.name
+    lowered = name.lower()
+    for suffix in PAGE_SUFFIXES:
+        if suffix and lowered.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def discover(raw_dir: Path) -> list[Path]:
+    """Every candidate page in `raw_dir`, sorted by name (meta sidecars and hidden files excluded)."""
+    if not raw_dir.is_dir():
+        raise ConfigError(str(raw_dir), None, "raw directory does not exist")
+    pages = []
+    for path in sorted(raw_dir.iterdir()):
+        if not path.is_file() or path.name.startswith(".") or path.name.endswith(META_SUFFIX):
+            continue
+        if path.suffix.lower() in PAGE_SUFFIXES or not path.suffix:
+            pages.append(path)
+    return pages
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode page bytes; returns (text, encoding name). Raises SkipPage for binary or empty input."""
+    if not data.strip():
+        raise SkipPage("empty page")
+    for bom, name in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(name, errors="replace").lstrip("\ufeff"), name
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096]:
+        best = charset_normalizer.from_bytes(data[:65536], cp_isolation=["utf_16_le", "utf_16_be"]).best()
+        if best is None:
+            raise SkipPage("binary file, not text")
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise SkipPage("binary file, not text")
+    encoding = best.encoding
+    if encoding in ("gb2312", "gbk"):
+        encoding = "gb18030"  # a superset: never lose a character GBK pages use
+    text = data.decode(encoding, errors="replace")
+    return text, encoding
+
+
+def _is_text(text: str) -> bool:
+    sample = text[:20000]
+    if not sample.strip():
+        return False
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
+    replacement = sample.count("\ufffd")
+    return (controls + replacement) / len(sample) < 0.05
+
+
+def sniff_format(path: Path, text: str) -> str:
+    """'html', 'md' or 'txt': by content first, the suffix breaks ties."""
+    head = text[:5000]
+    suffix = path.suffix.lower()
+    html_hits = len(_HTML_SNIFF.findall(head))
+    if html_hits >= 2 or head.lstrip().lower().startswith(("<!doctype", "<html")):
+        return "html"
+    if suffix in (".html", ".htm") and html_hits:
+        return "html"
+    if suffix in (".md", ".markdown"):
+        return "md"
+    if suffix in (".txt", ".text"):
+        return "txt"
+    headings = len(re.findall(r"^#{1,6}\s\S", head, re.M))
+    if headings >= 2 and len(_MD_SNIFF.findall(head)) >= 4:
+        return "md"
+    return "txt"
+
+
+def guess_lang(text: str) -> str:
+    """'zh' when a fair share of letters are CJK, else 'en'."""
+    letters = [ch for ch in text[:20000] if ch.isalpha()]
+    if not letters:
+        return ""
+    cjk = sum(1 for ch in letters if _CJK.match(ch))
+    return "zh" if cjk / len(letters) > 0.2 else "en"
+
+
+def read_meta(page: Path) -> SourceMeta:
+    """Read `<slug>.meta.yaml` beside a page; absent means empty."""
+    meta_path = page.with_name(slug_for(page) + META_SUFFIX)
+    if not meta_path.exists():
+        return SourceMeta()
+    try:
+        data = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise ConfigError(str(meta_path), line, f"invalid YAML: {exc.problem}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(str(meta_path), 1, "a meta file must be a mapping")
+    for key in data:
+        if key not in META_KEYS:
+            raise ConfigError(str(meta_path), _line_of(meta_path, key), f"unknown key '{key}'")
+    tags = data.get("tags") or []
+    if not isinstance(tags, list):
+        raise ConfigError(str(meta_path), _line_of(meta_path, "tags"), "tags must be a list")
+    return SourceMeta(
+        title=str(data.get("title") or ""),
+        url=str(data.get("url") or ""),
+        lang=str(data.get("lang") or ""),
+        license=str(data.get("license") or ""),
+        deck=str(data.get("deck") or ""),
+        tags=tuple(str(t) for t in tags),
+    )
+
+
+def _line_of(path: Path, key: str) -> int | None:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith(f"{key}:"):
+            return number
+    return None
+
+
+def load_page(path: Path) -> RawPage:
+    """Read one raw page. Raises SkipPage when it is not usable text."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SkipPage(f"cannot read: {exc.strerror}") from exc
+    text, encoding = decode(data)
+    if not _is_text(text):
+        raise SkipPage("binary file, not text")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    meta = read_meta(path)
+    if not meta.lang:
+        meta = SourceMeta(meta.title, meta.url, guess_lang(text), meta.license, meta.deck, meta.tags)
+    fmt = sniff_format(path, text)
+    return RawPage(slug_for(path), path.name, text, fmt, encoding, meta)  # type: ignore[arg-type]
