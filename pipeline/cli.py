@@ -1,0 +1,171 @@
+"""The deckmill command line: thin Click commands over a Session; the only module that prints."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from pipeline import __version__
+from pipeline.config import load_rules
+from pipeline.errors import DeckmillError
+from pipeline.report import BuildReport, as_json, as_text
+from pipeline.session import Paths, Session
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _common(func: F) -> F:
+    """Options every command takes."""
+    options = [
+        click.option("--raw", "raw", type=click.Path(path_type=Path), default=Path("raw"), show_default=True,
+                     help="Directory of raw pages (.txt, .md, .html) and their .meta.yaml sidecars."),
+        click.option("--out", "out", type=click.Path(path_type=Path), default=Path("decks"), show_default=True,
+                     help="Output directory: YAML, ledger and .apkg files."),
+        click.option("--config", "config", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+                     default=None, help="A user rule file overlaid on the shipped rules (see README)."),
+        click.option("--json", "as_json_", is_flag=True, help="Print the report as JSON."),
+        click.option("-v", "--verbose", count=True, help="Say more (list every new/changed/retired card)."),
+        click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
+        click.option("--debug", is_flag=True, help="Show a traceback on errors."),
+        click.option("--strict", is_flag=True, help="Exit 1 when a page had to be skipped."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _run(ctx: click.Context, kwargs: dict[str, Any], work: Callable[[Session], BuildReport | str]) -> None:
+    try:
+        config = kwargs["config"]
+        if config is None and Path("deckmill.yaml").is_file():
+            config = Path("deckmill.yaml")
+        session = Session(Paths(kwargs["raw"], kwargs["out"]), load_rules(config))
+        result = work(session)
+    except DeckmillError as exc:
+        if kwargs["debug"]:
+            raise
+        raise click.ClickException(str(exc)) from exc
+    for name, reason in session.skipped:
+        click.echo(f"skipped {name}: {reason}", err=True)
+    if not kwargs["quiet"]:
+        if isinstance(result, BuildReport):
+            click.echo(as_json(result) if kwargs["as_json_"] else as_text(result, kwargs["verbose"] > 0))
+        else:
+            click.echo(result)
+    if kwargs["strict"] and session.skipped:
+        ctx.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="deckmill")
+def main() -> None:
+    """deckmill: scraped interview-question pages -> deduplicated, tagged Anki decks.
+
+    \b
+    Example:
+      deckmill build                 # raw/ -> decks/*.apkg (+ YAML, ledger)
+    """
+
+
+@main.command()
+@_common
+@click.option("--include-unanswered", is_flag=True, help="Also make cards of questions no source answers "
+              "(tagged needs-answer).")
+@click.option("--refresh", is_flag=True, help="Also update notes whose only change is provenance (sources).")
+@click.pass_context
+def build(ctx: click.Context, include_unanswered: bool, refresh: bool, **kwargs: Any) -> None:
+    """Run the whole pipeline: clean, extract, dedup, cards and .apkg.
+
+    \b
+    Example:
+      deckmill build --raw raw --out decks -v
+    """
+    _run(ctx, kwargs, lambda s: s.build(include_unanswered, refresh))
+
+
+@main.command()
+@_common
+@click.option("--report", "show_report", is_flag=True, help="Print every removal and repair with its rule.")
+@click.pass_context
+def clean(ctx: click.Context, show_report: bool, **kwargs: Any) -> None:
+    """Clean raw pages into OUT/clean/<source>.yaml (blocks, removals, repairs, encoding).
+
+    \b
+    Example:
+      deckmill clean --report
+    """
+
+    def work(session: Session) -> str:
+        pages = session.clean()
+        lines = []
+        for page in pages:
+            lines.append(f"{page.filename}: {page.fmt}, {page.encoding}, {page.lines_in} lines in, "
+                         f"{len(page.blocks)} blocks kept, {len(page.removals)} removed, "
+                         f"{len(page.repairs)} repaired")
+            if show_report:
+                lines += [f"  - [{r.rule}] line {r.line}: {r.text[:100]}" for r in page.removals]
+                lines += [f"  + [{r.rule}] line {r.line}: {r.before[:60]} -> {r.after[:60]}" for r in page.repairs]
+        return "\n".join(lines)
+
+    _run(ctx, kwargs, work)
+
+
+@main.command()
+@_common
+@click.pass_context
+def extract(ctx: click.Context, **kwargs: Any) -> None:
+    """Extract question/answer items from OUT/clean into OUT/yaml/<source>.yaml.
+
+    \b
+    Example:
+      deckmill extract
+    """
+
+    def work(session: Session) -> str:
+        return "\n".join(f"{s.filename}: {len(s.items)} questions, {sum(i.answered for i in s.items)} answered"
+                         for s in session.extract())
+
+    _run(ctx, kwargs, work)
+
+
+@main.command()
+@_common
+@click.pass_context
+def dedup(ctx: click.Context, **kwargs: Any) -> None:
+    """Merge the same question across sources into OUT/yaml/merged.yaml.
+
+    \b
+    Example:
+      deckmill dedup
+    """
+
+    def work(session: Session) -> str:
+        clusters, related = session.dedup()
+        merged = sum(len(c.members) - 1 for c in clusters)
+        return f"{len(clusters)} cards from {len(clusters) + merged} questions; {len(related)} related pairs kept apart"
+
+    _run(ctx, kwargs, work)
+
+
+@main.command()
+@_common
+@click.option("--include-unanswered", is_flag=True, help="Also make cards of unanswered questions.")
+@click.option("--refresh", is_flag=True, help="Also update notes whose only change is provenance.")
+@click.pass_context
+def apkg(ctx: click.Context, include_unanswered: bool, refresh: bool, **kwargs: Any) -> None:
+    """Write the .apkg decks from OUT/yaml (items and merged.yaml) and update the ledger.
+
+    \b
+    Example:
+      deckmill apkg --include-unanswered
+    """
+    _run(ctx, kwargs, lambda s: s.apkg(include_unanswered=include_unanswered, refresh=refresh))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Card field HTML: Markdown rendered, math kept for MathJax, code highlighted at build time, all sanitized."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name, guess_lexer
+from pygments.util import ClassNotFound
+
+_MATH = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]|\$\$(.+?)\$\$|(?<![\\$\w])\$([^$\n]+?)\$(?![\w$])", re.S)
+_PLACEHOLDER = "\ue000{}\ue001"
+_FORMATTER = HtmlFormatter(nowrap=True, classprefix="hl-")
+
+ALLOWED_TAGS = {"p", "br", "hr", "ul", "ol", "li", "strong", "em", "b", "i", "code", "pre", "span", "div",
+                "table", "thead", "tbody", "tr", "th", "td", "blockquote", "a", "h3", "h4", "h5", "h6", "del",
+                "sup", "sub"}
+ALLOWED_ATTRIBUTES = {"span": {"class"}, "div": {"class"}, "pre": {"class"}, "code": {"class"},
+                      "a": {"href", "title"}, "ol": {"start"}, "td": {"align"}, "th": {"align"}}
+
+
+def _highlight(code: str, lang: str, _attrs: str = "") -> str:
+    try:
+        lexer = get_lexer_by_name(lang) if lang else guess_lexer(code)
+    except ClassNotFound:
+        return ""
+    if not lang and lexer.name == "Text only":
+        return ""
+    name = lang or (lexer.aliases[0] if lexer.aliases else "code")
+    body = highlight(code, lexer, _FORMATTER)
+    return f'<pre class="code"><code class="language-{html.escape(name)}">{body}</code></pre>'
+
+
+_MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
+                                "highlight": _highlight}).enable("table").enable("strikethrough")
+
+
+def _protect_math(text: str) -> tuple[str, list[str]]:
+    found: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        inline, display, dollars2, dollar = match.groups()
+        if display is not None or dollars2 is not None:
+            found.append(f"\\[{display if display is not None else dollars2}\\]")
+        else:
+            found.append(f"\\({inline if inline is not None else dollar}\\)")
+        return _PLACEHOLDER.format(len(found) - 1)
+
+    return _MATH.sub(keep, text), found
+
+
+def _restore_math(rendered: str, found: list[str]) -> str:
+    for index, tex in enumerate(found):
+        rendered = rendered.replace(_PLACEHOLDER.format(index), html.escape(tex, quote=False))
+    return rendered
+
+
+def sanitize(fragment: str) -> str:
+    """Only formatting tags survive; script/iframe/style, event handlers and javascript: URLs never do."""
+    return nh3.clean(fragment, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+
+
+def markdown_html(text: str) -> str:
+    """Render Markdown (possibly holding \\( \\) math) to sanitized HTML for an Anki field."""
+    if not text.strip():
+        return ""
+    protected, found = _protect_math(text)
+    rendered = _MD.render(protected)
+    return sanitize(_restore_math(rendered, found)).strip()
+
+
+def inline_html(text: str) -> str:
+    """Render a one-line question: Markdown inline markup only, no wrapping <p>."""
+    rendered = markdown_html(text)
+    if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+        return rendered[3:-4]
+    return rendered

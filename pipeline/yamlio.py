@@ -1,0 +1,91 @@
+"""Deterministic YAML and atomic writes: outputs go to a temporary file and are renamed into place."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.errors import ConfigError
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style; multi-line strings as literal blocks so diffs stay readable."""
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML text: stable key order (as given), Unicode kept, no line wrapping."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000,
+                     default_flow_style=False)
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call `write(tmp)` on a temporary file beside `path`, then rename it over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_text(path: Path, text: str) -> None:
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_yaml(path: Path, data: Any) -> None:
+    write_text(path, dump_yaml(data))
+
+
+def read_yaml(path: Path) -> Any:
+    """Load a YAML file; a syntax error becomes a ConfigError naming file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(path), None, f"cannot read: {exc.strerror}") from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise ConfigError(str(path), mark.line + 1 if mark else None, f"invalid YAML: {exc.problem}") from exc
+
+
+def require(data: Any, key: str, kind: type, path: Path) -> Any:
+    """Fetch a key of an expected type from loaded YAML, or fail naming the file and the key's line."""
+    if not isinstance(data, dict) or key not in data:
+        raise ConfigError(str(path), line_of(path, key), f"missing key '{key}'")
+    value = data[key]
+    if not isinstance(value, kind):
+        raise ConfigError(str(path), line_of(path, key), f"'{key}' must be a {kind.__name__}")
+    return value
+
+
+def line_of(path: Path, key: str) -> int | None:
+    """The first line of a file that defines `key` (for error messages)."""
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.lstrip().startswith(f"{key}:"):
+                return number
+    except OSError:
+        return None
+    return None
