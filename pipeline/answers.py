@@ -89,9 +89,7 @@ def damage(blocks: list[Block], answer: str, inline: bool, rules: Rules) -> list
             text = "\n".join(b.text for b in prose) or answer
             if rule.regex.search(text):
                 found.append(rule.name)
-        elif rule.dangling_colon and _dangling_colon(prose, rules):
-            found.append(rule.name)
-        elif rule.cut_off and _cut_off(blocks, answer, inline):
+        elif (rule.dangling_colon and _dangling_colon(prose, rules)) or (rule.cut_off and _cut_off(blocks, answer, inline)):
             found.append(rule.name)
     return found
 
@@ -100,7 +98,9 @@ def _dangling_colon(blocks: list[Block], rules: Rules) -> bool:
     for index, current in enumerate(blocks):
         following = blocks[index + 1] if index + 1 < len(blocks) else None
         text = current.text.rstrip()
-        if current.kind != "para" or not text.endswith((":", "：")) or len(text) < 18 or _ANNOUNCES_LIST.search(text):
+        if current.kind != "para" or not text.endswith((":", "：")) or len(text) < 18:
+            continue
+        if _ANNOUNCES_LIST.search(text):
             continue
         if following is None:
             return True

@@ -103,7 +103,9 @@ def _continues(a: Block, b: Block, rules: Rules) -> bool:
         return False
     if _ENUMERATOR.match(a.text) and a.kind == "para":
         return False
-    if b.text.rstrip().endswith((":", "：")) or numbering(b.text, rules.structure) or section_title(b.text, rules.structure):
+    if b.text.rstrip().endswith((":", "：")) or numbering(b.text, rules.structure):
+        return False
+    if section_title(b.text, rules.structure):
         return False
     return not any(label.match(b.text) for label in rules.structure.answer_labels)
 

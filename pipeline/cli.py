@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -78,7 +77,7 @@ def main() -> None:
               "(tagged needs-answer).")
 @click.option("--refresh", is_flag=True, help="Also update notes whose only change is provenance (sources).")
 @click.pass_context
-def build(ctx: click.Context, include_unanswered: bool, refresh: bool, **kwargs: Any) -> None:
+def build(ctx: click.Context, /, include_unanswered: bool, refresh: bool, **kwargs: Any) -> None:
     """Run the whole pipeline: clean, extract, dedup, cards and .apkg.
 
     \b
@@ -92,7 +91,7 @@ def build(ctx: click.Context, include_unanswered: bool, refresh: bool, **kwargs:
 @_common
 @click.option("--report", "show_report", is_flag=True, help="Print every removal and repair with its rule.")
 @click.pass_context
-def clean(ctx: click.Context, show_report: bool, **kwargs: Any) -> None:
+def clean(ctx: click.Context, /, show_report: bool, **kwargs: Any) -> None:
     """Clean raw pages into OUT/clean/<source>.yaml (blocks, removals, repairs, encoding).
 
     \b
@@ -118,7 +117,7 @@ def clean(ctx: click.Context, show_report: bool, **kwargs: Any) -> None:
 @main.command()
 @_common
 @click.pass_context
-def extract(ctx: click.Context, **kwargs: Any) -> None:
+def extract(ctx: click.Context, /, **kwargs: Any) -> None:
     """Extract question/answer items from OUT/clean into OUT/yaml/<source>.yaml.
 
     \b
@@ -136,7 +135,7 @@ def extract(ctx: click.Context, **kwargs: Any) -> None:
 @main.command()
 @_common
 @click.pass_context
-def dedup(ctx: click.Context, **kwargs: Any) -> None:
+def dedup(ctx: click.Context, /, **kwargs: Any) -> None:
     """Merge the same question across sources into OUT/yaml/merged.yaml.
 
     \b
@@ -157,7 +156,7 @@ def dedup(ctx: click.Context, **kwargs: Any) -> None:
 @click.option("--include-unanswered", is_flag=True, help="Also make cards of unanswered questions.")
 @click.option("--refresh", is_flag=True, help="Also update notes whose only change is provenance.")
 @click.pass_context
-def apkg(ctx: click.Context, include_unanswered: bool, refresh: bool, **kwargs: Any) -> None:
+def apkg(ctx: click.Context, /, include_unanswered: bool, refresh: bool, **kwargs: Any) -> None:
     """Write the .apkg decks from OUT/yaml (items and merged.yaml) and update the ledger.
 
     \b

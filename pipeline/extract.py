@@ -67,7 +67,7 @@ def _roles(blocks: list[Block], rules: Rules) -> list[str]:
     q_level = _question_level(blocks, rules)
     roles: list[str] = []
     last_num: dict[str, float] = {}
-    for i, block in enumerate(blocks):
+    for block in blocks:
         role = "content"
         if block.kind == "heading":
             if rules.structure.non_question_sections.match(block.text):
@@ -219,8 +219,9 @@ def extract(page: CleanPage, rules: Rules) -> SourceItems:
     seen: Counter[str] = Counter()
     for draft, alt in _pair_bilingual(drafts, page_lang):
         bilingual = alt is not None
-        main_blocks = [b for b in draft.blocks if not bilingual or b.kind == "code" or line_lang(b.text) != alt_lang(alt)]
-        alt_blocks = [b for b in draft.blocks if bilingual and b.kind != "code" and line_lang(b.text) == alt_lang(alt)]
+        other = alt_lang(alt)
+        main_blocks = [b for b in draft.blocks if not bilingual or b.kind == "code" or line_lang(b.text) != other]
+        alt_blocks = [b for b in draft.blocks if bilingual and b.kind != "code" and line_lang(b.text) == other]
         answer = _answer_markdown(draft, main_blocks, rules)
         alt_answer = _answer_markdown(_Draft("", "", "", "", 0), alt_blocks, rules) if bilingual else ""
         flags: list[str] = []

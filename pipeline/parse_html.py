@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup
+from bs4.element import Comment, NavigableString, PageElement, Tag
 
 from pipeline.config import SelectorRule
 from pipeline.models import Block, Removal
@@ -47,11 +48,13 @@ def _replace_math(soup: BeautifulSoup) -> None:
         el.decompose()
 
 
-def _inline(el: Tag | NavigableString, code: bool = False) -> str:
+def _inline(el: PageElement, code: bool = False) -> str:
     if isinstance(el, Comment):
         return ""
     if isinstance(el, NavigableString):
         return str(el)
+    if not isinstance(el, Tag):
+        return ""
     if el.name == "br":
         return "\n"
     if el.name == "img":
@@ -63,6 +66,13 @@ def _inline(el: Tag | NavigableString, code: bool = False) -> str:
     if el.name in ("strong", "b") and inner.strip() and not code:
         return f"**{inner.strip()}**"
     return inner
+
+
+def _classes(el: Tag) -> list[str]:
+    value = el.get("class")
+    if isinstance(value, str):
+        return value.split()
+    return [str(v) for v in value or []]
 
 
 def _clean_inline(text: str) -> str:
@@ -127,7 +137,7 @@ def _walk(el: Tag, depth: int = 0) -> Iterator[Block]:
                 yield Block("heading", text, level=_HEADINGS[name])
         elif name == "pre":
             code = child.find("code")
-            classes = " ".join((child.get("class") or []) + ((code.get("class") or []) if isinstance(code, Tag) else []))
+            classes = " ".join(_classes(child) + (_classes(code) if isinstance(code, Tag) else []))
             lang_match = _LANG.search(classes) or _LANG.search(str(child.get("data-lang") or ""))
             body = child.get_text().strip("\n")
             if body.strip():
@@ -207,7 +217,7 @@ def parse_html(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Block], 
             el.decompose()
     root = soup.find("article") or soup.find("main") or soup.body or soup
     title = soup.find("title")
-    blocks = list(_walk(root))  # type: ignore[arg-type]
+    blocks = list(_walk(root if isinstance(root, Tag) else soup))
     if isinstance(title, Tag) and title.get_text(strip=True) and not any(b.kind == "heading" for b in blocks[:1]):
         blocks.insert(0, Block("heading", title.get_text(strip=True), level=1))
     return [Block(b.kind, b.text, b.level, b.lang, n, b.answer) for n, b in enumerate(blocks, 1)], removals

@@ -80,11 +80,11 @@ def split_fused(text: str, rules: StructureRules) -> tuple[str, str]:
     text = strip_markup(text)
     # a run of short question sentences, each ending in ? (the answer may follow on the same line)
     end, pos = 0, 0
-    for match in re.finditer(r"[?？]", text):
-        segment = text[pos : match.end()]
+    for mark in re.finditer(r"[?？]", text):
+        segment = text[pos : mark.end()]
         if len(segment) > 80 or "。" in segment or (end and segment.strip()[:1] in "\"“'"):
             break
-        end = pos = match.end()
+        end = pos = mark.end()
     if end:
         question, answer = text[:end].strip(), text[end:].strip()
         if answer and len(answer) <= 40 and answer.count("。") <= 1 and has_question_word(answer, rules):

@@ -58,17 +58,16 @@ def as_json(report: BuildReport) -> str:
 
 def as_text(report: BuildReport, verbose: bool = False) -> str:
     headers = ("source", "lines in", "junk removed", "questions", "answered", "merged", "cards")
-    rows = [(f.source, f.lines_in, f.junk_removed, f.questions, f.answered, f.merged_into_other, f.cards)
-            for f in report.sources]
+    rows: list[tuple[str, ...]] = [
+        (f.source, *(str(n) for n in (f.lines_in, f.junk_removed, f.questions, f.answered, f.merged_into_other,
+                                      f.cards))) for f in report.sources]
     if rows:
-        totals = ("TOTAL", *(sum(int(r[i]) for r in rows) for i in range(1, 7)))
-        rows.append(totals)
-    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=False)]
-    lines = ["  ".join(str(h).ljust(w) if i == 0 else str(h).rjust(w) for i, (h, w) in enumerate(zip(headers, widths,
-                                                                                                    strict=True)))]
-    for row in rows:
-        lines.append("  ".join(str(v).ljust(w) if i == 0 else str(v).rjust(w)
-                               for i, (v, w) in enumerate(zip(row, widths, strict=True))))
+        rows.append(("TOTAL", *(str(sum(int(r[i]) for r in rows)) for i in range(1, 7))))
+    table = [headers, *rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
+    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths,
+                                                                                                   strict=True)))
+             for row in table]
     lines.append(f"cards: {len(report.new)} new, {len(report.changed)} changed, {report.unchanged} unchanged, "
                  f"{len(report.retired)} retired, {len(report.carried)} identities carried over")
     for name, count in report.packages:

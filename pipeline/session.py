@@ -136,9 +136,9 @@ class Session:
         for card in (*cardset.cards, *cardset.retired):
             by_root.setdefault(card.deck.split("::")[0], []).append((card, fields_for(card)))
         packages = []
-        for root, cards in sorted(by_root.items()):
+        for root, with_fields in sorted(by_root.items()):
             name = _package_name(root, self.rules)
-            packages.append((name, write_package(self.paths.out / name, cards, model)))
+            packages.append((name, write_package(self.paths.out / name, with_fields, model)))
         save_ledger(self.paths.ledger, ledger)
         ids = {c.members[0].source + "/" + c.members[0].item_id: c.card_id for c in cardset.cards if c.members}
         write_merged(self.paths.merged, clusters, related or [], ids)

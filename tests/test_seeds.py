@@ -7,12 +7,11 @@ from pathlib import Path
 import pytest
 
 from pipeline.cards import fields_for
+from pipeline.config import load_rules
 from pipeline.models import QAItem, SourceItems
 from pipeline.report import BuildReport
 from pipeline.session import Paths, Session
 from tests.conftest import NOW, RAW
-
-from pipeline.config import load_rules
 
 GENERAL = "llm-common-questions-general"
 HUNDRED = "llm-algorithm-interview-100"
