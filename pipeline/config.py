@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -121,6 +122,7 @@ class Rules:
     dedup: DedupRules
     taxonomy: tuple[Topic, ...]
     deck: DeckSettings
+    fingerprint: str = ""
 
 
 def _where(node: yaml.Node) -> tuple[str, int]:
@@ -374,6 +376,10 @@ def default_rule_files() -> dict[str, Path]:
 def load_rules(user_file: Path | None = None) -> Rules:
     """Load the shipped rules and overlay `user_file` (top-level keys are the section names)."""
     nodes: dict[str, yaml.Node] = {}
+    digest = hashlib.sha256()
+    files = [*default_rule_files().values(), *([user_file] if user_file is not None else [])]
+    for path in files:
+        digest.update(path.read_bytes() if path.exists() else b"")
     for name, path in default_rule_files().items():
         node = _compose(path)
         if node is None:
@@ -395,4 +401,5 @@ def load_rules(user_file: Path | None = None) -> Rules:
         dedup=_dedup(nodes["dedup"]),
         taxonomy=taxonomy,
         deck=_deck(nodes["deck"]),
+        fingerprint=digest.hexdigest()[:16],
     )

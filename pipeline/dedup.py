@@ -121,11 +121,20 @@ def cluster(sources: list[SourceItems], rules: DedupRules) -> tuple[list[Cluster
     """Group items that ask the same question. Each item joins the first cluster its representative matches."""
     reps: list[tuple[list[Key], list[Member]]] = []
     related: list[Related] = []
+    exact: dict[tuple[str, str], int] = {}  # reduced text -> cluster: identical questions skip the fuzzy scan
     for source in sources:
         for item in source.items:
             keys = _item_keys(item, rules)
             best: tuple[int, int, str] | None = None
-            for index, (rep_keys, members) in enumerate(reps):
+            hit = next((exact[(k.lang, k.text)] for k in keys if (k.lang, k.text) in exact), None)
+            if hit is not None:
+                ok, score, reason = next(((o, s, r) for o, s, r in (same_question(k, rk, rules) for k in keys
+                                                                       for rk in reps[hit][0]) if o),
+                                         (False, 0, ""))
+                if ok:
+                    best = (hit, score, reason)
+            candidates = enumerate(reps) if best is None else iter(())
+            for index, (rep_keys, members) in candidates:
                 for ka in keys:
                     for kb in rep_keys:
                         ok, score, reason = same_question(ka, kb, rules)
@@ -137,6 +146,8 @@ def cluster(sources: list[SourceItems], rules: DedupRules) -> tuple[list[Cluster
                                                    score, reason))
             if best is None:
                 reps.append((keys, [Member(source.slug, item.id, "first", 100)]))
+                for k in keys:
+                    exact.setdefault((k.lang, k.text), len(reps) - 1)
             else:
                 index, score, reason = best
                 reps[index][1].append(Member(source.slug, item.id, reason, score))

@@ -33,6 +33,7 @@ class BuildReport:
     not_carded: tuple[tuple[str, str], ...] = ()
     needs_review: tuple[tuple[str, str], ...] = ()
     packages: tuple[tuple[str, int], ...] = ()
+    rebuilt: tuple[tuple[str, str], ...] = ()  # (source, why its stage files were rebuilt)
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -73,6 +74,7 @@ def as_text(report: BuildReport, verbose: bool = False) -> str:
     for name, count in report.packages:
         lines.append(f"wrote {name} ({count} notes)")
     if verbose:
+        lines += [f"  rebuilt {s}: {why}" for s, why in report.rebuilt]
         lines += [f"  new: {c}" for c in report.new] + [f"  changed: {c}" for c in report.changed]
         lines += [f"  carried over: {a} (was {b})" for a, b in report.carried]
         lines += [f"  retired: {c}" for c in report.retired]

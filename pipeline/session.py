@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.apkg import note_type, templates_hash, write_package
+from pipeline.cache import StageCache, code_fingerprint, input_fingerprint
 from pipeline.cards import build_cards, fields_for, load_overrides
 from pipeline.clean import clean_page
 from pipeline.config import Rules
@@ -17,7 +18,7 @@ from pipeline.extract import extract
 from pipeline.ledger import load_ledger, save_ledger, stamp_note_type
 from pipeline.models import Card, CleanPage, Cluster, SourceItems
 from pipeline.report import BuildReport, source_figures
-from pipeline.sources import discover, load_page
+from pipeline.sources import META_SUFFIX, discover, load_page, slug_for
 from pipeline.stagefiles import read_clean, read_items, read_merged, write_clean, write_items, write_merged
 
 
@@ -156,8 +157,45 @@ class Session:
             packages=tuple(packages),
         )
 
+    def _cached_sources(self) -> tuple[list[SourceItems], list[tuple[str, str]]]:
+        """Clean and extract each page, or reuse its stage files when nothing it depends on changed."""
+        cache = StageCache.load(self.paths.out / ".cache")
+        code = code_fingerprint()
+        sources: list[SourceItems] = []
+        rebuilt: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for path in discover(self.paths.raw):
+            slug = slug_for(path)
+            if slug in seen:
+                raise ConfigError(str(self.paths.raw), None, f"two pages share the source id {slug!r}: rename one")
+            seen.add(slug)
+            outputs = [self.paths.clean_dir / f"{slug}.yaml", self.paths.yaml_dir / f"{slug}.yaml"]
+            fingerprint = input_fingerprint(path, path.with_name(slug + META_SUFFIX), self.rules.fingerprint, code)
+            why = cache.why_rebuild(slug, fingerprint, outputs)
+            if not why:
+                sources.append(read_items(outputs[1]))
+                continue
+            try:
+                page = clean_page(load_page(path), self.rules)
+            except SkipPage as exc:
+                self.skipped.append((path.name, str(exc)))
+                continue
+            write_clean(outputs[0], page)
+            items = extract(page, self.rules)
+            if not items.items:
+                self.skipped.append((path.name, "no questions found"))
+                continue
+            write_items(outputs[1], items)
+            cache.record(slug, fingerprint, outputs)
+            sources.append(items)
+            rebuilt.append((slug, why))
+        _prune(self.paths.clean_dir, seen)
+        _prune(self.paths.yaml_dir, {s.slug for s in sources})
+        cache.save({s.slug for s in sources})
+        return sources, rebuilt
+
     def build(self, include_unanswered: bool = False, refresh: bool = False) -> BuildReport:
-        pages = self.clean()
-        sources = self.extract(pages)
+        sources, rebuilt = self._cached_sources()
         clusters, related = self.dedup(sources)
-        return self.apkg(sources, clusters, related, include_unanswered, refresh)
+        report = self.apkg(sources, clusters, related, include_unanswered, refresh)
+        return replace(report, rebuilt=tuple(rebuilt))

@@ -12,6 +12,10 @@ import yaml
 
 from pipeline.errors import ConfigError
 
+# libyaml's loader when present (faster, same result); the pure-Python emitter always, because libyaml
+# escapes characters outside the BMP (emoji) and the committed YAML must not depend on the machine.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class _Dumper(yaml.SafeDumper):
     """Block style; multi-line strings as literal blocks so diffs stay readable."""
@@ -67,7 +71,7 @@ def read_yaml(path: Path) -> Any:
     except OSError as exc:
         raise ConfigError(str(path), None, f"cannot read: {exc.strerror}") from exc
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise ConfigError(str(path), mark.line + 1 if mark else None, f"invalid YAML: {exc.problem}") from exc
