@@ -11,7 +11,7 @@ from pipeline.questions import ends_sentence, numbering
 _SENTENCE_RUN = re.compile(r"(?<=[。！？])\s+(?=\S)")
 _TERM_START = re.compile(r"^[^:：。]{1,30}[:：]")
 _ENUMERATED = re.compile(r"^\s*([(（]\s*\d+\s*[)）]|[①-⑩]|\d+\s*[、.．)]|[-*•●])")
-_LINK_ONLY = re.compile(r"^\s*(\[[^\]]*\]\(\S+\)|<?https?://\S+>?)\s*$")
+_LINKS = re.compile(r"\[[^\]]*\]\([^)\s]+\)|<?https?://\S+>?")
 _ANNOUNCES_LIST = re.compile(r"如下|以下|下面|下列|as follows|following|include|includes|steps", re.I)
 _FUSED_HEADING = re.compile(r"^(?P<body>.*[。！？!?])\s+(?P<heading>[^。！？.!?,，:：;；()（）]{2,16})$", re.S)
 
@@ -77,7 +77,11 @@ def join_markdown(parts: list[str]) -> str:
 
 
 def is_link_only(answer: str) -> bool:
-    return bool(answer.strip()) and all(_LINK_ONLY.match(line) for line in answer.strip().split("\n") if line.strip())
+    """An answer that only points elsewhere ("See [this explainer](url).")."""
+    links = _LINKS.findall(answer)
+    rest = _LINKS.sub("", answer)
+    rest = re.sub(r"\b(see|read|refer to|参见|详见|见)\b|[\W_]", "", rest, flags=re.I)
+    return bool(links) and len(rest) <= 12
 
 
 def damage(blocks: list[Block], answer: str, inline: bool, rules: Rules) -> list[str]:

@@ -70,7 +70,7 @@ def draft_card(cluster: Cluster, items: dict[tuple[str, str], QAItem], sources: 
                rules: Rules) -> Draft:
     members = [items[(m.source, m.item_id)] for m in cluster.members]
     primary = members[0]
-    answered = [i for i in members if i.answered]
+    answered = [i for i in members if i.answered and "link-only" not in i.flags]
     ranked = sorted(answered, key=lambda i: (any(f.startswith("damaged:") for f in i.flags),
                                               -len(i.answer or i.alt_answer)))
     best = ranked[0] if ranked else primary
@@ -142,7 +142,7 @@ def build_cards(clusters: list[Cluster], sources: list[SourceItems], ledger: Led
         extra = list(draft.meta_tags)
         if draft.review:
             extra.append(NEEDS_REVIEW)
-        if not content.answer.strip():
+        if not draft.answered:
             extra.append(NEEDS_ANSWER)
         tags = card_tags(classification, [s.slug for s in draft.sources], list(draft.sections), extra)
         deck = deck_for(classification, draft.deck_root, rules)

@@ -65,14 +65,21 @@ def _parse_question(block: Block, rules: Rules) -> tuple[str, str, str, str]:
 def _roles(blocks: list[Block], rules: Rules) -> list[str]:
     """Label each block: question, section, refsection, or content."""
     q_level = _question_level(blocks, rules)
+    title = _page_title(blocks, rules)
+    # numbering styles of question headings: a numbered heading in that style is a question even without "?"
+    q_styles = {found.style for b in blocks if b.kind == "heading" and b.level == q_level
+                and is_question_block(b, rules) and (found := numbering(strip_markup(b.text), rules.structure))}
     roles: list[str] = []
     last_num: dict[str, float] = {}
     for block in blocks:
         role = "content"
-        if block.kind == "heading":
+        if block is title:
+            role = "title"
+        elif block.kind == "heading":
             if rules.structure.non_question_sections.match(block.text):
                 role = "refsection"
-            elif q_level and block.level == q_level and is_question_block(block, rules):
+            elif q_level and block.level == q_level and (is_question_block(block, rules) or _styled(block, q_styles,
+                                                                                                  rules)):
                 role = "question"
             elif not q_level or block.level <= q_level:
                 role = "question" if not q_level and _numbered_question(block, rules) else "section"
@@ -102,6 +109,26 @@ def _roles(blocks: list[Block], rules: Rules) -> list[str]:
     return roles
 
 
+def _page_title(blocks: list[Block], rules: Rules) -> Block | None:
+    """The page's title: the first heading, alone at the top level (and not itself a question)."""
+    headings = [b for b in blocks if b.kind == "heading"]
+    if not headings:
+        return None
+    top = min(b.level for b in headings)
+    tops = [b for b in headings if b.level == top]
+    first_question = next((b for b in blocks if is_question_block(b, rules)), None)
+    if len(tops) != 1 or tops[0] is not headings[0] or first_question is None:
+        return None
+    if blocks.index(tops[0]) > blocks.index(first_question):
+        return None
+    return tops[0] if len(headings) > 1 or not is_question_block(tops[0], rules) else None
+
+
+def _styled(block: Block, styles: set[str], rules: Rules) -> bool:
+    found = numbering(strip_markup(block.text), rules.structure)
+    return found is not None and found.style in styles
+
+
 def _numbered_question(block: Block, rules: Rules) -> bool:
     found = numbering(strip_markup(block.text), rules.structure)
     return found is not None and is_question_text(found.rest, rules.structure)
@@ -128,14 +155,18 @@ def _segment(page: CleanPage, rules: Rules) -> tuple[list[_Draft], list[Removal]
     dropped: list[Removal] = []
     repairs: list[Repair] = []
     section = ""
+    section_level = 0  # heading level of the current section (0: a plain-text section line)
     in_refsection = False
     for i, (block, role) in enumerate(zip(blocks, roles, strict=True)):
         if role in ("section", "refsection"):
             in_refsection = role == "refsection"
             section = "" if in_refsection else _section_name(block, rules)
+            section_level = block.level if block.kind == "heading" else 0
             if drafts:
                 drafts.append(_Draft("", "", "", section, block.line))  # closes the previous answer
             continue
+        if role == "question" and block.kind == "heading" and section_level and block.level <= section_level:
+            in_refsection, section, section_level = False, "", 0  # a sibling of the section heading, not inside it
         if role == "question" and not in_refsection:
             question, inline, number, style = _parse_question(block, rules)
             if drafts and drafts[-1].question:
@@ -143,10 +174,12 @@ def _segment(page: CleanPage, rules: Rules) -> tuple[list[_Draft], list[Removal]
                 section = drafts[-1].next_section or section
             drafts.append(_Draft(question, number, style, section, block.line, inline, [], block.answer))
             continue
-        if drafts and drafts[-1].question:
+        if drafts and drafts[-1].question and role != "title":
             drafts[-1].blocks.append(block)
         else:
             reason = "reference-section" if in_refsection else ("section-intro" if drafts else "preamble")
+            if role == "title":
+                reason = "page-title"
             dropped.append(Removal(reason, block.text[:300], block.line))
     return [d for d in drafts if d.question], dropped, repairs
 
@@ -181,8 +214,7 @@ def _pair_bilingual(drafts: list[_Draft], page_lang: str) -> list[tuple[_Draft, 
         cur = drafts[i]
         nxt = drafts[i + 1] if i + 1 < len(drafts) else None
         if nxt is not None and not cur.blocks and not cur.inline_answer and cur.number and \
-                cur.number == nxt.number and cur.style != nxt.style and \
-                line_lang(cur.question) != line_lang(nxt.question):
+                cur.number == nxt.number and line_lang(cur.question) != line_lang(nxt.question):
             primary, alt = (cur, nxt) if line_lang(cur.question) == page_lang else (nxt, cur)
             merged = _Draft(primary.question, primary.number, primary.style, cur.section, cur.line,
                             nxt.inline_answer, nxt.blocks, nxt.qa_answer)
@@ -204,7 +236,8 @@ def _answer_markdown(draft: _Draft, blocks: list[Block], rules: Rules) -> str:
     for block in blocks:
         if block.kind in ("para", "quote"):
             text, variant = strip_label(block.text, rules)
-            md = block_markdown(Block(block.kind, text, block.level, block.lang, block.line), rules)
+            kind = "para" if text != block.text else block.kind  # "> 答：..." is the answer, not a quotation
+            md = block_markdown(Block(kind, text, block.level, block.lang, block.line), rules)
             parts.append(f"**{variant}:** {md}" if variant else md)
         else:
             parts.append(block_markdown(block, rules))

@@ -65,6 +65,9 @@ def _inline(el: PageElement, code: bool = False) -> str:
         return f"`{inner.strip()}`"
     if el.name in ("strong", "b") and inner.strip() and not code:
         return f"**{inner.strip()}**"
+    href = str(el.get("href") or "") if el.name == "a" else ""
+    if href.startswith(("http://", "https://")) and inner.strip() and not code:
+        return f"[{inner.strip()}]({href})"
     return inner
 
 

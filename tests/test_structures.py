@@ -1,0 +1,163 @@
+"""Question structures on pages deckmill was not written for (tests/fixtures): exact questions, answers' first
+and last words, and junk absent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.clean import clean_page
+from pipeline.config import Rules
+from pipeline.extract import extract
+from pipeline.models import QAItem, SourceItems
+from pipeline.sources import load_page
+from tests.conftest import FIXTURES, session_for
+
+
+def _extract(name: str, rules: Rules) -> SourceItems:
+    return extract(clean_page(load_page(FIXTURES / name), rules), rules)
+
+
+def _text(source: SourceItems) -> str:
+    return "\n".join(f"{i.question}\n{i.answer}\n{i.alt_question}\n{i.alt_answer}" for i in source.items)
+
+
+def _check(item: QAItem, question: str, first: str, last: str) -> None:
+    assert item.question == question
+    assert item.answer.startswith(first), item.answer
+    assert item.answer.endswith(last), item.answer
+
+
+def test_html_headings_as_questions(rules: Rules) -> None:
+    source = _extract("blog-headings.html", rules)
+    assert source.fmt == "html"
+    assert [i.question for i in source.items] == [
+        "什么是 Self-Attention？", "为什么要除以根号 d_k", "多头注意力有什么好处?", "RAG 的基本流程是什么",
+        "RAG 和微调怎么选？"]
+    attention, scale, heads, rag, choose = source.items
+    _check(attention, "什么是 Self-Attention？", "Self-Attention 让序列中每个位置", "再做 softmax 得到权重。")
+    assert "\\(\\mathrm{softmax}(QK^T/\\sqrt{d_k})V\\)" in attention.answer  # TeX from the annotation
+    assert "softmax(QKT/dk)V" not in attention.answer  # never the rendered text
+    assert "**1. 计算相似度**" in attention.answer  # numbered sub-heading inside the answer: not a question
+    assert attention.section == "Transformer 基础" and rag.section == "RAG"
+    _check(heads, "多头注意力有什么好处?", "- 不同的头关注不同的子空间；", "/ d_k ** 0.5\n```")
+    assert "  - 例如一个头关注句法，" in heads.answer and "```python\nimport torch" in heads.answer
+    _check(rag, "RAG 的基本流程是什么", "1. 把文档切块并向量化；", "交给模型生成。")
+    _check(choose, "RAG 和微调怎么选？", "知识频繁变化", "| 风格迁移 | 微调 |")
+    assert scale.answer == "点积的方差随维度增大，不缩放会让 softmax 进入饱和区、梯度变小。"
+    text = _text(source)
+    for junk in ("首页", "归档", "热门文章", "扫码关注", "Cookie", "分享到", "写得好", "京ICP备", "相关文章",
+                 "什么是 LoRA", "Attention Is All You Need", "console.log", "dataLayer", "阅读 1234"):
+        assert junk not in text
+
+
+def test_markdown_notes_with_numbered_headings(rules: Rules) -> None:
+    source = _extract("github-notes.md", rules)
+    assert source.fmt == "md"
+    assert [i.question for i in source.items] == [
+        "LoRA 的原理是什么？", "全参数微调需要多少显存", "什么是灾难性遗忘？", "KV Cache 为什么能加速推理？",
+        "投机解码（Speculative Decoding）的思路", "如何评估 RAG 系统？"]
+    lora, memory, forgetting, kv, speculative, rag = source.items
+    _check(lora, "LoRA 的原理是什么？", "LoRA 冻结预训练权重", "W = W0 + B @ A  # rank r << d\n```")
+    assert "两个低秩矩阵 A 和 B" in lora.answer  # &#x20; decoded
+    _check(memory, "全参数微调需要多少显存", "粗略估计", "3. 优化器状态（fp32）：12 字节")
+    _check(forgetting, "什么是灾难性遗忘？", "模型在新任务上微调后", "- 为什么 LoRA 遗忘更少？")
+    assert "- 如何缓解灾难性遗忘？" in forgetting.answer  # a follow-up list stays in the answer
+    _check(kv, "KV Cache 为什么能加速推理？", "解码时每步只需计算新 token", "| 有 KV Cache | 高 | 快 |")
+    _check(speculative, "投机解码（Speculative Decoding）的思路", "用小模型先起草", "接受正确的前缀。")
+    assert rag.flags == ("no-answer",) and rag.answer == ""
+    assert (lora.section, kv.section) == ("训练与微调", "推理")
+    text = _text(source)
+    for junk in ("[toc]", "欢迎 Star", "点个 Star", "公众号", "LoRA 论文", "vLLM 文档", "持续更新"):
+        assert junk not in text
+
+
+def test_qa_markers_bold_questions_quote_answers_and_numbered_items(rules: Rules) -> None:
+    source = _extract("qa-formats.md", rules)
+    assert [i.question for i in source.items] == [
+        "What is RLHF?", "Why is a KL penalty used in RLHF?", "什么是 DPO？",
+        "What does the temperature parameter do?", "How do you stop generation at a custom string?",
+        "Write the scaled dot-product attention in PyTorch.",
+        "What is the difference between top-k and top-p sampling?"]
+    rlhf, kl, dpo, temperature, stop, code, topk = source.items
+    _check(rlhf, "What is RLHF?", "Reinforcement learning from human feedback", "optimised against it with PPO.")
+    _check(kl, "Why is a KL penalty used in RLHF?", "It keeps the policy close", "exploit the reward model.")
+    assert dpo.answer == "直接偏好优化，不训练奖励模型，直接用偏好对构造分类式损失来优化策略。"
+    _check(temperature, "What does the temperature parameter do?", "It rescales the logits", "higher values flatter.")
+    assert stop.answer == "在解码循环里检查已生成文本是否以停止串结尾，命中即截断并结束。"  # "> 答：" unwrapped
+    assert code.answer.startswith("```python\ndef attention(q, k, v):") and code.answer.endswith("@ v\n```")
+    _check(topk, "What is the difference between top-k and top-p sampling?", "Top-k keeps", "reaches p.")
+    text = _text(source)
+    for junk in ("newsletter", "buy me a coffee", "Thanks for reading", "Posted by", "asked in 2024"):
+        assert junk not in text
+
+
+def test_details_definition_lists_and_faq_tables(rules: Rules) -> None:
+    source = _extract("faq-structures.html", rules)
+    assert [(i.question, i.section) for i in source.items] == [
+        ("What is a token?", "Basics"), ("Why do context windows have a limit?", "Basics"),
+        ("What is perplexity?", "Glossary"), ("What is a logit?", "Glossary"),
+        ("What does RoPE encode?", "Quick answers"), ("Is fine-tuning always needed?", "Quick answers")]
+    token, window, perplexity, logit, rope, finetune = source.items
+    _check(token, "What is a token?", "A token is the unit", "depending on the tokenizer.")
+    _check(window, "Why do context windows have a limit?", "Attention cost grows",
+           "[long-context methods](https://example.org/long-context).")
+    assert perplexity.answer == "The exponential of the average negative log-likelihood per token; lower is better."
+    _check(logit, "What is a logit?", "An unnormalised score", "before softmax.")
+    assert rope.answer == "Relative position, by rotating query and key vectors."
+    assert finetune.answer == "No: prompting or RAG is often enough."
+    assert not any(i.flags for i in source.items)
+    text = _text(source)
+    for junk in ("Docs Blog", "Subscribe", "© Example Docs", "alert", "Last updated"):
+        assert junk not in text
+
+
+def test_bilingual_pairs_on_consecutive_lines(rules: Rules) -> None:
+    source = _extract("bilingual-notes.txt", rules)
+    assert [(i.question, i.alt_question) for i in source.items] == [
+        ("什么是梯度检查点？", "What is gradient checkpointing?"),
+        ("为什么使用混合精度训练？", "Why use mixed precision training?"),
+        ("什么是 ZeRO？", "What is ZeRO?")]
+    checkpoint, precision, zero = source.items
+    assert checkpoint.answer == "它用计算换显存：反向传播时重新计算激活值，而不是全部保存。"
+    assert checkpoint.alt_answer.startswith("It trades compute for memory")
+    assert checkpoint.alt_answer.endswith("instead of being stored.")
+    assert precision.answer.endswith("损失缩放防止小梯度下溢。")
+    assert zero.flags == ("no-answer",) and not zero.answered
+    assert "扫码" not in _text(source) and "点个赞" not in _text(source)
+
+
+def test_english_page_unanswered_link_only_follow_ups_and_references(rules: Rules) -> None:
+    source = _extract("english-interview.md", rules)
+    # the title promises ten questions; the page holds four
+    assert [i.question for i in source.items] == [
+        "What is overfitting", "Explain the bias-variance trade-off", "How does batch normalization work?",
+        "What is the vanishing gradient problem?"]
+    overfit, tradeoff, batchnorm, vanishing = source.items
+    _check(overfit, "What is overfitting", "Overfitting is when", "2. Which regularisation would you try first?")
+    _check(tradeoff, "Explain the bias-variance trade-off", "Bias is error", "tuned on validation data.")
+    assert batchnorm.flags == ("link-only",)
+    assert vanishing.flags == ("no-answer",)
+    text = _text(source)
+    for junk in ("Table of Contents", "Deep Learning book", "What is dropout", "affiliate", "LinkedIn"):
+        assert junk not in text
+
+
+def test_gb18030_export(rules: Rules) -> None:
+    source = _extract("gbk-export.txt", rules)
+    assert source.encoding == "gb18030"
+    assert [(i.question, i.answer) for i in source.items] == [
+        ("什么是BatchNorm？", "对每个小批量的激活做标准化，再做可学习的缩放和平移。"),
+        ("Dropout在推理时如何处理？", "推理时不丢弃神经元，训练时按保留概率缩放激活（inverted dropout）。")]
+
+
+@pytest.mark.parametrize(("name", "cards"), [("blog-headings.html", 5), ("github-notes.md", 5),
+                                             ("qa-formats.md", 7), ("faq-structures.html", 6),
+                                             ("bilingual-notes.txt", 2), ("english-interview.md", 2)])
+def test_fixture_pages_build_into_cards(name: str, cards: int, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / name).write_bytes((FIXTURES / name).read_bytes())
+    report = session_for(tmp_path, raw).build()
+    assert len(report.new) == report.sources[0].cards == cards  # answered questions only (no link-only)
