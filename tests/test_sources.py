@@ -20,7 +20,8 @@ TEXT = "1、什么是注意力机制?\n回答:注意力机制让模型关注输�
     ("big5", b"", "big5"),
 ])
 def test_decode_detects_the_encoding(encoding: str, prefix: bytes, expected: str) -> None:
-    text = TEXT * 20 if encoding != "big5" else "1、什麼是注意力機制?\n回答:注意力機制讓模型關注輸入中重要的部分。\n" * 20
+    traditional = "1、什麼是注意力機制?\n回答:注意力機制讓模型關注輸入中重要的部分。\n"
+    text = (traditional if encoding == "big5" else TEXT) * 20
     data = prefix + text.encode(encoding)
     decoded, name = decode(data)
     assert name == expected
