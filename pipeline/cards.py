@@ -69,11 +69,12 @@ def _damage_reasons(item: QAItem, rules: Rules) -> list[str]:
 def draft_card(cluster: Cluster, items: dict[tuple[str, str], QAItem], sources: dict[str, SourceItems],
                rules: Rules) -> Draft:
     members = [items[(m.source, m.item_id)] for m in cluster.members]
-    primary = members[0]
     answered = [i for i in members if i.answered and "link-only" not in i.flags]
     ranked = sorted(answered, key=lambda i: (any(f.startswith("damaged:") for f in i.flags),
                                               -len(i.answer or i.alt_answer)))
-    best = ranked[0] if ranked else primary
+    # the card asks the question that goes with its best answer: a new unanswered duplicate changes nothing
+    best = ranked[0] if ranked else members[0]
+    primary = best
     others = tuple(dict.fromkeys(i.answer for i in ranked[1:] if i.answer and i.answer != best.answer))
     also = tuple(dict.fromkeys(i.question for i in members if i.question != primary.question))
     with_alt = next((i for i in [best, *members] if i.alt_question), None)
@@ -152,6 +153,8 @@ def build_cards(clusters: list[Cluster], sources: list[SourceItems], ledger: Led
                           draft.sources, draft.cluster.members, tags, deck, draft.review, status=ident.status,
                           carried_from=ident.carried_from))
     retired = tuple(_retired_card(e, rules) for e in retired_entries if e.card_id not in overrides.never_emit)
+    for card in retired:
+        ledger.entries[card.card_id].tags = list(card.tags)
     return CardSet(tuple(cards), retired, tuple(skipped))
 
 

@@ -175,7 +175,8 @@ def assign(ledger: Ledger, candidates: list[Candidate], now: int, rules: DedupRu
             if studied_changed or entry.retired or (refresh and entry.provenance_hash != cand.provenance_hash):
                 entry.changed = now
                 status = "changed" if status == "unchanged" else status
-            entry.content_hash, entry.provenance_hash = digest, cand.provenance_hash
+                entry.provenance_hash = cand.provenance_hash  # provenance as last published to learners
+            entry.content_hash = digest
             entry.members = sorted(set(entry.members) | set(cand.members))
             entry.question, entry.answer, entry.lang = cand.content.question, cand.content.answer, cand.content.lang
             entry.retired = False

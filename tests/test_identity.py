@@ -1,0 +1,115 @@
+"""Stable identity through rebuilds: the ledger keeps ids, bumps mod only for studied changes, retires, obeys
+the user's overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.models import Card
+from pipeline.session import Session
+from pipeline.yamlio import read_yaml
+from tests.conftest import NOW, session_for
+
+PAGE = """面试题合集
+1、什么是 LoRA?
+回答:LoRA 冻结原权重,只训练两个低秩矩阵。
+2、涌现能力是啥原因?
+回答:模型规模增大后,表示能力跨过阈值,出现小模型没有的能力。
+3、什么是 KV Cache?
+回答:缓存历史 token 的 K 和 V,解码时复用。
+4、什么是 MoE?
+"""
+
+
+def _write(raw: Path, text: str, name: str = "page.txt") -> None:
+    raw.mkdir(exist_ok=True)
+    (raw / name).write_text(text, encoding="utf-8")
+
+
+def _build(tmp_path: Path, now: int, **kwargs: bool) -> tuple[Session, dict[str, Card]]:
+    session = session_for(tmp_path, tmp_path / "raw", now)
+    session.build(**kwargs)
+    ledger = read_yaml(session.paths.ledger)["cards"]
+    cards = {entry["question"]: Card(card_id, entry["guid"], entry["note_id"], entry["changed"],
+                                     entry["position"], None, (), (), tuple(entry["tags"]), entry["deck"],
+                                     retired=entry["retired"])  # type: ignore[arg-type]
+             for card_id, entry in ledger.items()}
+    return session, cards
+
+
+def test_ids_positions_and_mod_are_issued_once(tmp_path: Path) -> None:
+    _write(tmp_path / "raw", PAGE)
+    _, first = _build(tmp_path, NOW)
+    assert list(first) == ["什么是 LoRA?", "涌现能力是啥原因?", "什么是 KV Cache?"]  # MoE: no answer, no card
+    assert [c.position for c in first.values()] == [1, 2, 3]
+    note_ids = [c.note_id for c in first.values()]
+    assert note_ids == sorted(note_ids) and len(set(note_ids)) == 3 and note_ids[0] == NOW * 1000
+    assert all(c.mod == NOW for c in first.values())
+    _, second = _build(tmp_path, NOW + 500)
+    assert second == first  # same inputs + ledger: identical notes
+
+
+def test_reworded_question_keeps_its_card_but_a_new_intent_does_not(tmp_path: Path) -> None:
+    _write(tmp_path / "raw", PAGE)
+    _, first = _build(tmp_path, NOW)
+    reworded = PAGE.replace("涌现能力是啥原因?", "涌现能力出现的原因是什么?")
+    _write(tmp_path / "raw", reworded.replace("什么是 KV Cache?", "如何减小 KV Cache?"))
+    _, second = _build(tmp_path, NOW + 100)
+    emergent = second["涌现能力出现的原因是什么?"]
+    assert emergent.card_id == first["涌现能力是啥原因?"].card_id
+    assert emergent.guid == first["涌现能力是啥原因?"].guid and emergent.mod == NOW + 100
+    assert second["如何减小 KV Cache?"].card_id != first["什么是 KV Cache?"].card_id
+    assert second["什么是 KV Cache?"].retired  # the old question is gone: retired, not silently dropped
+    assert "retired" in second["什么是 KV Cache?"].tags
+    report = session_for(tmp_path, tmp_path / "raw", NOW + 200).build()
+    assert report.retired == (first["什么是 KV Cache?"].card_id,)
+    assert not report.changed and not report.new  # retiring bumps mod once, not on every build
+
+
+def test_only_the_changed_answer_gets_a_new_mod(tmp_path: Path) -> None:
+    _write(tmp_path / "raw", PAGE)
+    _, first = _build(tmp_path, NOW)
+    _write(tmp_path / "raw", PAGE.replace("解码时复用。", "解码时直接复用,不再重算。"))
+    _, second = _build(tmp_path, NOW + 60)
+    changed = {q for q in second if second[q].mod != first[q].mod}
+    assert changed == {"什么是 KV Cache?"} and second["什么是 KV Cache?"].mod == NOW + 60
+    assert second["什么是 KV Cache?"].note_id == first["什么是 KV Cache?"].note_id
+
+
+def test_provenance_only_change_waits_unless_refreshed(tmp_path: Path) -> None:
+    _write(tmp_path / "raw", PAGE)
+    _, first = _build(tmp_path, NOW)
+    _write(tmp_path / "raw", "另一页\n1. 什么是LoRA？\n", name="other.txt")  # same question, no answer
+    report = session_for(tmp_path, tmp_path / "raw", NOW + 10).build()
+    assert not report.changed and report.unchanged == 3
+    merged = (tmp_path / "decks" / "yaml" / "merged.yaml").read_text(encoding="utf-8")
+    assert "source: other" in merged and "why: exact" in merged
+    report = session_for(tmp_path, tmp_path / "raw", NOW + 20).build(refresh=True)
+    assert report.changed == (first["什么是 LoRA?"].card_id,)
+
+
+def test_overrides_correct_and_never_emit_by_card_id(tmp_path: Path) -> None:
+    _write(tmp_path / "raw", PAGE)
+    _, first = _build(tmp_path, NOW)
+    lora, kv = first["什么是 LoRA?"].card_id, first["什么是 KV Cache?"].card_id
+    (tmp_path / "decks" / "overrides.yaml").write_text(
+        f"never_emit: [{kv}]\ncorrections:\n  {lora}:\n    answer: 低秩适配:W = W0 + BA。\n", encoding="utf-8")
+    session = session_for(tmp_path, tmp_path / "raw", NOW + 30)
+    report = session.build()
+    assert report.changed == (lora,)
+    assert (kv, "never_emit in overrides") in report.not_carded
+    ledger = read_yaml(session.paths.ledger)["cards"]
+    assert ledger[lora]["answer"] == "低秩适配:W = W0 + BA。"
+    again = session_for(tmp_path, tmp_path / "raw", NOW + 40).build()  # the correction survives rebuilds
+    assert not again.changed and read_yaml(session.paths.ledger)["cards"][lora]["changed"] == NOW + 30
+
+
+def test_unanswered_card_is_updated_when_an_answer_arrives(tmp_path: Path) -> None:
+    _write(tmp_path / "raw", PAGE)
+    _, first = _build(tmp_path, NOW, include_unanswered=True)
+    moe = first["什么是 MoE?"]
+    assert "needs-answer" in moe.tags
+    _write(tmp_path / "raw", PAGE + "回答:混合专家模型,每个 token 只激活少数专家。\n")
+    _, second = _build(tmp_path, NOW + 5, include_unanswered=True)
+    assert second["什么是 MoE?"].card_id == moe.card_id and second["什么是 MoE?"].mod == NOW + 5
+    assert "needs-answer" not in second["什么是 MoE?"].tags
