@@ -54,8 +54,11 @@ def intent_of(question: str, rules: DedupRules) -> str:
     return "what"
 
 
+_LEADING_NUMBER = re.compile(r"^\s*(?:(?:question|q|问题?)\s*)?\d+(?:\.\d+)*\s*[、.．:：)]\s*(?!\d)", re.I)
+
+
 def make_key(question: str, lang: str, rules: DedupRules) -> Key:
-    text = unicodedata.normalize("NFKC", question).lower()
+    text = _LEADING_NUMBER.sub("", unicodedata.normalize("NFKC", question).lower())
     text = re.sub(r"[(（][^)）]{0,40}[)）]", lambda m: m.group(0) if _CJK.search(m.group(0)) else " ", text) \
         if lang == "zh" else text
     terms = frozenset(t for t in _LATIN.findall(text) if t not in _STOP and t not in rules.filler)

@@ -1,0 +1,48 @@
+"""Deduplication: the same question merges; related-but-different questions never do."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.config import Rules
+from pipeline.dedup import cluster, make_key, same_question
+from pipeline.models import QAItem, SourceItems, SourceMeta
+
+
+def _same(a: str, b: str, rules: Rules, lang: str = "zh") -> bool:
+    return same_question(make_key(a, lang, rules.dedup), make_key(b, lang, rules.dedup), rules.dedup)[0]
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("预训练和微调哪个阶段注入知识的?", "4.预训练和微调哪个阶段注入知识"),
+    ("如何使用LangChain?", "LangChain 如何使用?"),
+    ("请简述什么是Transformer?", "谈谈你对Transformer的理解"),
+    ("什么是词元化(Tokenization)?", "什么是词元化？"),
+    ("ＬｏＲＡ的原理是什么？", "LoRA的原理是什么?"),
+])
+def test_same_question_merges(a: str, b: str, rules: Rules) -> None:
+    assert _same(a, b, rules)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("prefix LM 和 causal LM 区别是什么?", "prefix LM 和 causal LM、encoder-decoder 区别及各自有什么优缺点?"),
+    ("什么是LLMs复读机问题?", "为什么会出现LLMs复读机问题?"),
+    ("为什么会出现LLMs复读机问题?", "如何缓解LLMs复读机问题?"),
+    ("什么是注意力分数?", "注意力分数如何计算?"),
+    ("GPT-3 的上下文长度是多少?", "GPT-4 的上下文长度是多少?"),
+    ("What is LoRA?", "What is QLoRA?"),
+])
+def test_related_but_different_never_merge(a: str, b: str, rules: Rules) -> None:
+    assert not _same(a, b, rules)
+
+
+def test_clusters_keep_every_member_as_provenance(rules: Rules) -> None:
+    def source(slug: str, *questions: str) -> SourceItems:
+        items = tuple(QAItem(f"q{n}", q, "答案", "", "zh") for n, q in enumerate(questions))
+        return SourceItems(slug, f"{slug}.txt", SourceMeta(), "utf-8", "txt", 1, 0, items)
+
+    clusters, related = cluster([source("a", "什么是RAG?", "RAG有哪些步骤?"),
+                                 source("b", "什么是 RAG？", "什么是LoRA?")], rules.dedup)
+    assert [[(m.source, m.item_id, m.reason) for m in c.members] for c in clusters] == [
+        [("a", "q0", "first"), ("b", "q0", "exact")], [("a", "q1", "first")], [("b", "q1", "first")]]
+    assert all(r.why_not for r in related)
