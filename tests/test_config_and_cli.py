@@ -25,7 +25,8 @@ def test_the_note_type_field_list_is_frozen() -> None:
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    ("junk:\n  drop_block:\n    - name: bad\n      pattern: '(unclosed'\n", r"user\.yaml:4: invalid regular expression"),
+    ("junk:\n  drop_block:\n    - name: bad\n      pattern: '(unclosed'\n",
+     r"user\.yaml:4: invalid regular expression"),
     ("junk:\n  drop_block:\n    - name: x\n      patern: 'y'\n", r"user\.yaml:4: unknown key 'patern'"),
     ("deck:\n  deck_name: ''\n", r"user\.yaml:2: deck_name must be a non-empty deck name"),
     ("colours: 1\n", r"user\.yaml:1: unknown key 'colours'"),
