@@ -14,7 +14,7 @@ from pipeline.config import DedupRules
 from pipeline.dedup import make_key, same_question, similarity
 from pipeline.errors import ConfigError
 from pipeline.models import CardContent
-from pipeline.yamlio import read_yaml, write_yaml
+from pipeline.yamlio import line_of, read_yaml, write_yaml
 
 SCHEMA = 1
 
@@ -80,15 +80,8 @@ def load_ledger(path: Path) -> Ledger:
         try:
             ledger.entries[card_id] = LedgerEntry(card_id=card_id, **entry)
         except TypeError as exc:
-            raise ConfigError(str(path), _line(path, card_id), f"bad ledger entry '{card_id}': {exc}") from exc
+            raise ConfigError(str(path), line_of(path, card_id), f"bad ledger entry '{card_id}': {exc}") from exc
     return ledger
-
-
-def _line(path: Path, key: str) -> int | None:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip().startswith(f"{key}:"):
-            return number
-    return None
 
 
 def save_ledger(path: Path, ledger: Ledger) -> None:

@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 
 import charset_normalizer
-import yaml
 
 from pipeline.errors import ConfigError, SkipPage
 from pipeline.models import RawPage, SourceMeta
+from pipeline.yamlio import line_of, read_yaml
 
 PAGE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".text", "")
 META_SUFFIX = ".meta.yaml"
@@ -110,19 +110,15 @@ def read_meta(page: Path) -> SourceMeta:
     meta_path = page.with_name(slug_for(page) + META_SUFFIX)
     if not meta_path.exists():
         return SourceMeta()
-    try:
-        data = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise ConfigError(str(meta_path), line, f"invalid YAML: {exc.problem}") from exc
+    data = read_yaml(meta_path) or {}
     if not isinstance(data, dict):
         raise ConfigError(str(meta_path), 1, "a meta file must be a mapping")
     for key in data:
         if key not in META_KEYS:
-            raise ConfigError(str(meta_path), _line_of(meta_path, key), f"unknown key '{key}'")
+            raise ConfigError(str(meta_path), line_of(meta_path, key), f"unknown key '{key}'")
     tags = data.get("tags") or []
     if not isinstance(tags, list):
-        raise ConfigError(str(meta_path), _line_of(meta_path, "tags"), "tags must be a list")
+        raise ConfigError(str(meta_path), line_of(meta_path, "tags"), "tags must be a list")
     return SourceMeta(
         title=str(data.get("title") or ""),
         url=str(data.get("url") or ""),
@@ -131,13 +127,6 @@ def read_meta(page: Path) -> SourceMeta:
         deck=str(data.get("deck") or ""),
         tags=tuple(str(t) for t in tags),
     )
-
-
-def _line_of(path: Path, key: str) -> int | None:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.startswith(f"{key}:"):
-            return number
-    return None
 
 
 def load_page(path: Path) -> RawPage:
