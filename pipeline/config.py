@@ -62,6 +62,7 @@ class StructureRules:
     question_words_zh_topic: tuple[str, ...]
     question_words_en: tuple[str, ...]
     question_final_words: tuple[str, ...]
+    question_continuations: tuple[str, ...]
     bullets: tuple[str, ...]
     non_question_sections: re.Pattern[str]
     max_question_chars: int
@@ -289,6 +290,7 @@ def _structure(node: yaml.Node) -> StructureRules:
         question_words_zh_topic=_list(words.req("zh_topic"), _str),
         question_words_en=_list(words.req("en"), _str),
         question_final_words=_list(m.req("question_final_words"), _str),
+        question_continuations=_list(m.req("question_continuations"), _str),
         bullets=_list(m.req("bullets"), _str),
         non_question_sections=_regex(m.req("non_question_sections"), re.I),
         max_question_chars=_int(m.req("max_question_chars")),

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import genanki
+from rapidfuzz import fuzz
 
 from pipeline.config import DedupRules
-from pipeline.dedup import make_key, same_question, similarity
+from pipeline.dedup import Key, make_key, same_question, similarity
 from pipeline.errors import ConfigError
 from pipeline.models import CardContent
 from pipeline.yamlio import line_of, read_yaml, write_yaml
@@ -187,8 +188,17 @@ def assign(ledger: Ledger, candidates: list[Candidate], now: int, rules: DedupRu
     return identities, retired
 
 
+def _recleaned(key: Key, other: Key, answer: str, old_answer: str) -> bool:
+    """A question re-cleaned (text trimmed or added around it) whose answer is still the old one."""
+    if key.intent != other.intent or not key.text or not other.text:
+        return False
+    contained = key.text in other.text or other.text in key.text
+    return contained and bool(answer) and fuzz.partial_ratio(answer[:1000], old_answer[:1000]) >= 80
+
+
 def _reworded_match(ledger: Ledger, cand: Candidate, claimed: set[str], rules: DedupRules) -> str | None:
-    """A ledger entry whose question this candidate rewords (same intent and key terms, similar text)."""
+    """A ledger entry whose question this candidate rewords (same intent and key terms, similar text) or
+    re-cleans (one question contains the other and the answer is the same)."""
     key = make_key(cand.content.question, cand.content.lang, rules)
     best: tuple[int, str] | None = None
     for entry in ledger.entries.values():
@@ -198,6 +208,8 @@ def _reworded_match(ledger: Ledger, cand: Candidate, claimed: set[str], rules: D
         same, score, reason = same_question(key, other, rules)
         if not same and reason == "below threshold":
             same = similarity(key, other) >= rules.related_threshold
+        if not same:
+            same = _recleaned(key, other, cand.content.answer, entry.answer)
         if same and (best is None or score > best[0]):
             best = (score, entry.card_id)
     return best[1] if best else None

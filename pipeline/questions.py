@@ -87,7 +87,8 @@ def split_fused(text: str, rules: StructureRules) -> tuple[str, str]:
         end = pos = mark.end()
     if end:
         question, answer = text[:end].strip(), text[end:].strip()
-        if answer and len(answer) <= 40 and answer.count("。") <= 1 and has_question_word(answer, rules):
+        if answer and len(answer) <= 40 and answer.count("。") <= 1 and \
+                answer.startswith(rules.question_continuations):
             question, answer = text, ""  # "...经验?请分享一个具体的案例。" is one question
         if len(question) <= rules.max_question_chars:
             return question, answer

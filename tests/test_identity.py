@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.config import load_rules
 from pipeline.models import Card
-from pipeline.session import Session
+from pipeline.session import Paths, Session
 from pipeline.yamlio import read_yaml
 from tests.conftest import NOW, session_for
 
@@ -113,3 +114,17 @@ def test_unanswered_card_is_updated_when_an_answer_arrives(tmp_path: Path) -> No
     _, second = _build(tmp_path, NOW + 5, include_unanswered=True)
     assert second["什么是 MoE?"].card_id == moe.card_id and second["什么是 MoE?"].mod == NOW + 5
     assert "needs-answer" not in second["什么是 MoE?"].tags
+
+
+def test_a_recleaned_question_keeps_its_entry(tmp_path: Path) -> None:
+    # a rule (here a user's) glued the answer's first sentence to the question; without it the build splits it off
+    _write(tmp_path / "raw", "题\n1、什么时候用BERT什么时候用LLaMA?BERT适合理解类任务。\nLLaMA适合生成类任务。\n")
+    user = tmp_path / "deckmill.yaml"
+    user.write_text("structure:\n  question_continuations: [BERT]\n", encoding="utf-8")
+    glued = Session(Paths(tmp_path / "raw", tmp_path / "decks"), load_rules(user), now=NOW)
+    glued.build()
+    (entry_id, entry), = read_yaml(glued.paths.ledger)["cards"].items()
+    assert entry["question"] == "什么时候用BERT什么时候用LLaMA?BERT适合理解类任务。"
+    report = session_for(tmp_path, tmp_path / "raw", NOW + 9).build()
+    assert report.carried == ((entry_id, "什么时候用BERT什么时候用LLaMA?BERT适合理解类任务。"),)
+    assert not report.new and not report.retired
