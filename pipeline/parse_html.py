@@ -200,6 +200,16 @@ def _block_markdown(block: Block) -> str:
     return block.text
 
 
+def html_inline_text(fragment: str) -> str:
+    """A fragment of inline HTML as text with Markdown emphasis, code and links (for Markdown pages)."""
+    soup = BeautifulSoup(f"<div>{fragment}</div>", "lxml")
+    for name in ALWAYS_DROP:
+        for el in soup.find_all(name):
+            el.decompose()
+    div = soup.find("div")
+    return _clean_inline(_inline(div)) if isinstance(div, Tag) else fragment.strip()
+
+
 def parse_html(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Block], list[Removal]]:
     """Parse an HTML page into blocks; returns the blocks and the chrome it removed."""
     soup = BeautifulSoup(text, "lxml")

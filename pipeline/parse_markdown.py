@@ -9,8 +9,9 @@ from markdown_it.token import Token
 
 from pipeline.config import SelectorRule
 from pipeline.models import Block, Removal
-from pipeline.parse_html import parse_html
+from pipeline.parse_html import html_inline_text, parse_html
 
+_INLINE_HTML = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
 _TOC = re.compile(r"^\s*\[(toc|TOC)\]\s*$|^\s*\[\[_?toc_?\]\]\s*$|^\s*\$\{toc\}\s*$", re.I)
 
 
@@ -39,6 +40,13 @@ def _table(tokens: list[Token], start: int) -> tuple[Block, int]:
     return Block("table", "\n".join(lines)), i
 
 
+def _inline(content: str) -> str:
+    """Inline Markdown as written; inline HTML (<br>, <b>, <sup>...) turned into text and Markdown."""
+    if not _INLINE_HTML.search(content):
+        return content.strip()
+    return html_inline_text(content)
+
+
 def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Block], list[Removal]]:
     """Parse a Markdown page into blocks (HTML blocks inside it go through the HTML parser)."""
     tokens = _parser().parse(text)
@@ -64,7 +72,7 @@ def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Bloc
             while j < len(tokens) and tokens[j].type != "inline" and tokens[j].type != "list_item_close":
                 j += 1
             if j < len(tokens) and tokens[j].type == "inline":
-                content = tokens[j].content.strip()
+                content = _inline(tokens[j].content)
                 prefix = f"{number}. " if number else ""
                 if content:
                     blocks.append(Block("item", prefix + content, level=max(0, list_depth), line=item_line))
@@ -82,7 +90,7 @@ def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Bloc
                 elif tokens[j].type == "blockquote_close":
                     depth -= 1
                 elif tokens[j].type == "inline":
-                    parts.append(tokens[j].content.strip())
+                    parts.append(_inline(tokens[j].content))
                 elif tokens[j].type in ("fence", "code_block"):
                     parts.append(f"```\n{tokens[j].content.rstrip()}\n```")
                 j += 1
@@ -92,11 +100,11 @@ def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Bloc
             continue
         elif tok.type == "heading_open":
             inline = tokens[i + 1]
-            blocks.append(Block("heading", inline.content.strip(), level=int(tok.tag[1]), line=line))
+            blocks.append(Block("heading", _inline(inline.content), level=int(tok.tag[1]), line=line))
             i += 3
             continue
         elif tok.type == "paragraph_open" and not in_item:
-            content = tokens[i + 1].content.strip()
+            content = _inline(tokens[i + 1].content)
             if _TOC.match(content):
                 removals.append(Removal("markdown-toc-placeholder", content, line))
             elif content:
@@ -104,7 +112,7 @@ def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Bloc
             i += 3
             continue
         elif tok.type == "paragraph_open" and in_item:
-            content = tokens[i + 1].content.strip()
+            content = _inline(tokens[i + 1].content)
             if content:
                 blocks.append(Block("para", content, level=max(0, list_depth) + 1, line=line))
             i += 3

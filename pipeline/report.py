@@ -58,12 +58,13 @@ def as_json(report: BuildReport) -> str:
 
 
 def as_text(report: BuildReport, verbose: bool = False) -> str:
-    headers = ("source", "lines in", "junk removed", "questions", "answered", "merged", "cards")
+    headers = ("source", "read as", "lines in", "junk removed", "questions", "answered", "merged", "cards")
     rows: list[tuple[str, ...]] = [
-        (f.source, *(str(n) for n in (f.lines_in, f.junk_removed, f.questions, f.answered, f.merged_into_other,
-                                      f.cards))) for f in report.sources]
+        (f.source, f"{f.format}/{f.encoding}",
+         *(str(n) for n in (f.lines_in, f.junk_removed, f.questions, f.answered, f.merged_into_other, f.cards)))
+        for f in report.sources]
     if rows:
-        rows.append(("TOTAL", *(str(sum(int(r[i]) for r in rows)) for i in range(1, 7))))
+        rows.append(("TOTAL", "", *(str(sum(int(r[i]) for r in rows)) for i in range(2, 8))))
     table = [headers, *rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
     lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths,

@@ -91,6 +91,9 @@ def test_hundred_page_same_line_answers_sections_and_joins(
     hallucination = _q(source, "模型幻觉是什么?业内解决方案是什么?")
     assert hallucination.answer.startswith("模型幻觉是指")
     assert "damaged:cut-off" in hallucination.flags
+    bert = _q(source, "什么情况用Bert模型")
+    assert bert.question == "什么情况用Bert模型什么情况用LLaMA、ChatGLM类大模型?"
+    assert bert.answer.startswith("BERT模型通常用于需要理解文本深层语义的任务")
     longer = _q(source, "如何让大模型处理更长的文本?")
     assert longer.answer.endswith("然后分别处理这些部分。")
     assert "大模型参数微调、训练、推理" not in longer.answer

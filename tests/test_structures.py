@@ -65,6 +65,7 @@ def test_markdown_notes_with_numbered_headings(rules: Rules) -> None:
     _check(forgetting, "什么是灾难性遗忘？", "模型在新任务上微调后", "- 为什么 LoRA 遗忘更少？")
     assert "- 如何缓解灾难性遗忘？" in forgetting.answer  # a follow-up list stays in the answer
     _check(kv, "KV Cache 为什么能加速推理？", "解码时每步只需计算新 token", "| 有 KV Cache | 高 | 快 |")
+    assert "避免重复计算。\n代价是显存随**序列长度**线性增长。" in kv.answer  # inline HTML: <br>, <b>
     _check(speculative, "投机解码（Speculative Decoding）的思路", "用小模型先起草", "接受正确的前缀。")
     assert rag.flags == ("no-answer",) and rag.answer == ""
     assert (lora.section, kv.section) == ("训练与微调", "推理")
