@@ -1,0 +1,72 @@
+"""Bad input never crashes a build: damaged HTML, odd Markdown, garbage text, huge lines, bad stage files."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from tests.conftest import session_for
+
+NASTY = {
+    "unclosed.html": "<html><body><h2>What is X?<p>An answer <b>bold <i>nested</h2><table><tr><td>1. 问题?",
+    "only-numbers.txt": "\n".join(f"{n}." for n in range(1, 200)),
+    "weird.md": "# \n\n## ?\n\n```\nunclosed fence\n\n> > > 答：\n\n|a|\n|-|\n| ? |\n\n- [ ] 1. ？\n",
+    "long-line.txt": "1、这是一个很长的问题吗?" + "答案" * 20000 + "\n2、" + "?" * 5000 + "\n",
+    "math.txt": "1、公式是什么?\n" + "\\frac{a}{b}" * 300 + "\n",
+    "controls.txt": "1、什么是\x0b换页?\n回答:\x0c分页符。\n",
+    "entities.html": "<p>&#xffffffff; &#0; &bogus; #xZZ; &#x110000;</p><h3>1. Q&amp;A?</h3><p>&lt;script&gt;</p>",
+}
+
+
+def test_nasty_pages_build_or_are_skipped(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name, text in NASTY.items():
+        (raw / name).write_text(text, encoding="utf-8")
+    rng = random.Random(1234)
+    for n in range(5):
+        (raw / f"random-{n}.txt").write_bytes(bytes(rng.randrange(256) for _ in range(3000)))
+        words = ["1、", "什么", "?", "\n", "回答:", "是", "##", "<p>", "。", "Q:", "A:", " ", "**"]
+        (raw / f"words-{n}.md").write_text("".join(rng.choice(words) for _ in range(800)), encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--raw", str(raw), "--out", str(tmp_path / "decks")])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("ledger.yaml", "schema: 1\ncards:\n  dm-x: {guid: 1}\n", "ledger.yaml:3: bad ledger entry 'dm-x'"),
+    ("ledger.yaml", "cards: [\n", "ledger.yaml:2: invalid YAML"),
+    ("overrides.yaml", "never_emit: dm-1\n", "overrides.yaml:1: never_emit must be a list"),
+])
+def test_broken_state_files_are_one_line_errors(tmp_path: Path, name: str, content: str, message: str) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "p.txt").write_text("1、什么是RAG?\n回答:先检索再生成。\n", encoding="utf-8")
+    (tmp_path / "decks").mkdir()
+    (tmp_path / "decks" / name).write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--raw", str(raw), "--out", str(tmp_path / "decks")])
+    assert result.exit_code == 1
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_outputs_are_never_half_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "p.txt").write_text("1、什么是RAG?\n回答:先检索再生成。\n", encoding="utf-8")
+    session_for(tmp_path, raw).build()
+    package = tmp_path / "decks" / "deckmill.apkg"
+    before = package.read_bytes()
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("genanki.Package.write_to_file", explode)
+    (raw / "p.txt").write_text("1、什么是RAG?\n回答:先检索,再生成。\n", encoding="utf-8")
+    with pytest.raises(OSError, match="disk full"):
+        session_for(tmp_path, raw, 1_790_000_500).build()
+    assert package.read_bytes() == before
+    assert not [p for p in (tmp_path / "decks").rglob("*.tmp")]
