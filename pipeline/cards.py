@@ -109,6 +109,7 @@ class CardSet:
     cards: tuple[Card, ...]
     retired: tuple[Card, ...]
     skipped: tuple[tuple[str, str], ...]  # (cluster key or card id, reason)
+    deck_moves: tuple[tuple[str, str, str], ...] = ()  # (card id, deck it lives in, deck it would get now)
 
 
 def build_cards(clusters: list[Cluster], sources: list[SourceItems], ledger: Ledger, rules: Rules,
@@ -134,6 +135,7 @@ def build_cards(clusters: list[Cluster], sources: list[SourceItems], ledger: Led
                  for c, i in zip(candidates, identities, strict=True)]
     identities, retired_entries = assign(ledger, corrected, now, rules.dedup, refresh)
     cards: list[Card] = []
+    moves: list[tuple[str, str, str]] = []
     for draft, cand, ident in zip(drafts, corrected, identities, strict=True):
         if ident.card_id in overrides.never_emit:
             skipped.append((ident.card_id, "never_emit in overrides"))
@@ -148,14 +150,18 @@ def build_cards(clusters: list[Cluster], sources: list[SourceItems], ledger: Led
         tags = card_tags(classification, [s.slug for s in draft.sources], list(draft.sections), extra)
         deck = deck_for(classification, draft.deck_root, rules)
         entry = ledger.entries[ident.card_id]
-        entry.tags, entry.deck = list(tags), deck
+        entry.tags = list(tags)
+        if ident.status == "new" or not entry.deck:
+            entry.deck = deck  # the deck the card was created in: an import never moves it afterwards
+        elif entry.deck != deck:
+            moves.append((ident.card_id, entry.deck, deck))
         cards.append(Card(ident.card_id, ident.guid, ident.note_id, ident.mod, ident.position, content,
                           draft.sources, draft.cluster.members, tags, deck, draft.review, status=ident.status,
                           carried_from=ident.carried_from))
     retired = tuple(_retired_card(e, rules) for e in retired_entries if e.card_id not in overrides.never_emit)
     for card in retired:
         ledger.entries[card.card_id].tags = list(card.tags)
-    return CardSet(tuple(cards), retired, tuple(skipped))
+    return CardSet(tuple(cards), retired, tuple(skipped), tuple(moves))
 
 
 def _copy(ledger: Ledger) -> Ledger:

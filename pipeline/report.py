@@ -34,6 +34,7 @@ class BuildReport:
     needs_review: tuple[tuple[str, str], ...] = ()
     packages: tuple[tuple[str, int], ...] = ()
     rebuilt: tuple[tuple[str, str], ...] = ()  # (source, why its stage files were rebuilt)
+    deck_moves: tuple[tuple[str, str, str], ...] = ()  # (card, its deck in Anki, the deck it would get now)
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -74,11 +75,15 @@ def as_text(report: BuildReport, verbose: bool = False) -> str:
                  f"{len(report.retired)} retired, {len(report.carried)} identities carried over")
     for name, count in report.packages:
         lines.append(f"wrote {name} ({count} notes)")
+    if report.deck_moves:
+        lines.append(f"{len(report.deck_moves)} existing cards now belong to another subdeck; importing does not "
+                     "move cards (move them in Anki's browser if you want)")
     if verbose:
         lines += [f"  rebuilt {s}: {why}" for s, why in report.rebuilt]
         lines += [f"  new: {c}" for c in report.new] + [f"  changed: {c}" for c in report.changed]
         lines += [f"  carried over: {a} (was {b})" for a, b in report.carried]
         lines += [f"  retired: {c}" for c in report.retired]
+        lines += [f"  deck: {c} stays in {old} (now {new})" for c, old, new in report.deck_moves]
         lines += [f"  needs review: {c}: {why}" for c, why in report.needs_review]
         lines += [f"  not a card: {k}: {why}" for k, why in report.not_carded]
     return "\n".join(lines)

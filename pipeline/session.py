@@ -155,6 +155,7 @@ class Session:
             not_carded=cardset.skipped,
             needs_review=tuple((c.card_id, "; ".join(c.review_reasons)) for c in cards if c.review_reasons),
             packages=tuple(packages),
+            deck_moves=cardset.deck_moves,
         )
 
     def _cached_sources(self) -> tuple[list[SourceItems], list[tuple[str, str]]]:

@@ -128,3 +128,15 @@ def test_a_recleaned_question_keeps_its_entry(tmp_path: Path) -> None:
     report = session_for(tmp_path, tmp_path / "raw", NOW + 9).build()
     assert report.carried == ((entry_id, "什么时候用BERT什么时候用LLaMA?BERT适合理解类任务。"),)
     assert not report.new and not report.retired
+
+
+def test_a_deck_change_reports_that_import_will_not_move_the_card(tmp_path: Path) -> None:
+    _write(tmp_path / "raw", PAGE + "5、什么是 Foo 方法?\n回答:一种没有被分类的方法。\n")
+    _, first = _build(tmp_path, NOW)
+    foo = first["什么是 Foo 方法?"]
+    assert foo.deck == "LLM面试::综合"
+    user = tmp_path / "deckmill.yaml"
+    user.write_text("deck:\n  fallback_topic: 其他\n", encoding="utf-8")
+    report = Session(Paths(tmp_path / "raw", tmp_path / "decks"), load_rules(user), now=NOW + 3).build()
+    assert report.deck_moves == ((foo.card_id, "LLM面试::综合", "LLM面试::其他"),)
+    assert read_yaml(tmp_path / "decks" / "ledger.yaml")["cards"][foo.card_id]["deck"] == "LLM面试::综合"
