@@ -110,7 +110,9 @@ def _continues(a: Block, b: Block, rules: Rules) -> bool:
     return not any(label.match(b.text) for label in rules.structure.answer_labels)
 
 
-def _join_lines(blocks: list[Block], rules: Rules) -> tuple[list[Block], list[Repair]]:
+def _join_lines(blocks: list[Block], rules: Rules, fmt: str) -> tuple[list[Block], list[Repair]]:
+    """Rejoin a term cut from its colon (any format) and plain-text lines broken mid-word (text pages only:
+    in HTML and Markdown separate blocks are separate paragraphs)."""
     out: list[Block] = []
     repairs: list[Repair] = []
     for block in blocks:
@@ -122,7 +124,7 @@ def _join_lines(blocks: list[Block], rules: Rules) -> tuple[list[Block], list[Re
             repairs.append(Repair("term-colon-rejoined", f"{prev.text} / {block.text}", joined, block.line))
             out[-1] = replace(prev, text=joined)
             continue
-        if prev is not None and _continues(prev, block, rules):
+        if prev is not None and fmt == "txt" and _continues(prev, block, rules):
             joined = prev.text + block.text
             repairs.append(Repair("broken-line-joined", f"{prev.text[-12:]} / {block.text[:12]}",
                                   prev.text[-12:] + block.text[:12], block.line))
@@ -145,7 +147,7 @@ def clean_page(raw: RawPage, rules: Rules) -> CleanPage:
     blocks, spans = _drop_spans(blocks, rules)
     blocks, tail = _truncate_tail(blocks, rules)
     blocks, dropped = _drop_blocks(blocks, rules)
-    blocks, joins = _join_lines(blocks, rules)
+    blocks, joins = _join_lines(blocks, rules, raw.fmt)
     lines_in = sum(1 for line in raw.text.split("\n") if line.strip())
     return CleanPage(
         slug=raw.slug,

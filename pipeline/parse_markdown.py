@@ -47,6 +47,18 @@ def _inline(content: str) -> str:
     return html_inline_text(content)
 
 
+_BOLD_FIRST_LINE = re.compile(r"^(\*\*[^*\n]+\*\*|__[^_\n]+__)\s*\n(.+)$", re.S)
+
+
+def _split_bold_lead(kind: str, content: str, level: int, line: int) -> list[Block]:
+    """'**Question?**' on its own line with the answer on the next lines of the same paragraph: two blocks."""
+    match = _BOLD_FIRST_LINE.match(content)
+    if not match:
+        return [Block(kind, content, level=level, line=line)]  # type: ignore[arg-type]
+    return [Block(kind, match.group(1), level=level, line=line),  # type: ignore[arg-type]
+            Block("para", match.group(2).strip(), level=level + 1 if kind == "item" else 0, line=line + 1)]
+
+
 def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Block], list[Removal]]:
     """Parse a Markdown page into blocks (HTML blocks inside it go through the HTML parser)."""
     tokens = _parser().parse(text)
@@ -75,7 +87,9 @@ def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Bloc
                 content = _inline(tokens[j].content)
                 prefix = f"{number}. " if number else ""
                 if content:
-                    blocks.append(Block("item", prefix + content, level=max(0, list_depth), line=item_line))
+                    first, *rest = _split_bold_lead("item", content, max(0, list_depth), item_line)
+                    blocks.append(Block("item", prefix + first.text, level=first.level, line=item_line))
+                    blocks.extend(rest)
                 tokens[j] = Token("text", "", 0)  # consumed
         elif tok.type == "list_item_close":
             in_item -= 1
@@ -108,7 +122,7 @@ def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Bloc
             if _TOC.match(content):
                 removals.append(Removal("markdown-toc-placeholder", content, line))
             elif content:
-                blocks.append(Block("para", content, line=line))
+                blocks.extend(_split_bold_lead("para", content, 0, line))
             i += 3
             continue
         elif tok.type == "paragraph_open" and in_item:

@@ -162,3 +162,33 @@ def test_fixture_pages_build_into_cards(name: str, cards: int, tmp_path: Path) -
     (raw / name).write_bytes((FIXTURES / name).read_bytes())
     report = session_for(tmp_path, raw).build()
     assert len(report.new) == report.sources[0].cards == cards  # answered questions only (no link-only)
+
+
+def test_bold_numbered_paragraphs_in_html_with_action_bars(rules: Rules) -> None:
+    source = _extract("qa-site-bold-paragraphs.html", rules)
+    assert [i.question for i in source.items] == [
+        "介绍一下 RoPE 位置编码", "为什么现在大模型都用 decoder-only 架构？", "LayerNorm 和 RMSNorm 有什么区别？"]
+    assert source.items[1].answer == ("训练效率高、zero-shot 能力强，且 KV Cache 友好。\n\n"
+                                      "另外，causal attention 的注意力矩阵满秩，表达能力更强。")
+    assert source.items[2].answer == "RMSNorm 去掉了减均值，只用均方根做缩放，计算更省。"
+    for junk in ("编辑于", "著作权", "赞同", "添加评论", "推荐阅读", "等你来答"):
+        assert junk not in _text(source)
+
+
+def test_english_q_numbered_text_page(rules: Rules) -> None:
+    source = _extract("english-q-numbered.txt", rules)
+    assert [(i.number, i.question) for i in source.items] == [
+        ("1", "What is the difference between L1 and L2 regularization?"), ("2", "Explain cross-validation."),
+        ("3", "What is data leakage?")]
+    _check(source.items[0], source.items[0].question, "L1 adds the absolute values", "shrinks all of them smoothly.")
+    assert source.items[2].flags == ("no-answer",)
+    assert "Share" not in _text(source) and "LinkedIn" not in _text(source)
+
+
+def test_markdown_numbered_items_with_bold_questions(rules: Rules) -> None:
+    source = _extract("markdown-numbered-bold-items.md", rules)
+    assert [(i.question, i.answer) for i in source.items] == [
+        ("Transformer 为什么用 LayerNorm 而不是 BatchNorm？",
+         "序列长度不一，BatchNorm 的统计量不稳定；LayerNorm 对每个样本独立归一化。"),
+        ("多头注意力的头数如何选择？", "通常让每个头的维度为 64，头数 = d_model / 64。"),
+        ("FFN 的作用是什么？", "为每个位置提供非线性变换，存储大量知识。")]
