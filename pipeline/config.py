@@ -55,6 +55,7 @@ class JunkRules:
 class StructureRules:
     numbering: tuple[Rule, ...]
     answer_point_numbering: frozenset[str]
+    section_numbering: frozenset[str]
     question_markers: tuple[re.Pattern[str], ...]
     section_patterns: tuple[re.Pattern[str], ...]
     answer_labels: tuple[re.Pattern[str], ...]
@@ -277,12 +278,15 @@ def _structure(node: yaml.Node) -> StructureRules:
     numbering = _list(m.req("numbering"), _numbering)
     names = {rule.name for rule in numbering}
     point_styles = frozenset(_list(m.req("answer_point_numbering"), _str))
-    for style in point_styles - names:
-        raise _fail(m.req("answer_point_numbering"), f"unknown numbering style '{style}'")
+    section_styles = frozenset(_list(m.req("section_numbering"), _str))
+    for key, styles in (("answer_point_numbering", point_styles), ("section_numbering", section_styles)):
+        for style in styles - names:
+            raise _fail(m.req(key), f"unknown numbering style '{style}'")
     labels = _list(m.req("answer_labels"), lambda n: _regex(_Map(n, "label").req("pattern"), re.I))
     return StructureRules(
         numbering=numbering,
         answer_point_numbering=point_styles,
+        section_numbering=section_styles,
         question_markers=_list(m.req("question_markers"), lambda n: _regex(n, re.I)),
         section_patterns=_list(m.req("section_patterns"), _regex),
         answer_labels=labels,

@@ -69,6 +69,10 @@ def _roles(blocks: list[Block], rules: Rules) -> list[str]:
     # numbering styles of question headings: a numbered heading in that style is a question even without "?"
     q_styles = {found.style for b in blocks if b.kind == "heading" and b.level == q_level
                 and is_question_block(b, rules) and (found := numbering(strip_markup(b.text), rules.structure))}
+    # styles like "一、" are questions only on pages that number no question in another style
+    question_styles = {found.style for b in blocks if b.kind in ("para", "item") and is_question_block(b, rules)
+                       and (found := numbering(strip_markup(b.text), rules.structure))}
+    numerals_are_sections = bool(question_styles - rules.structure.section_numbering)
     roles: list[str] = []
     last_num: dict[str, float] = {}
     for block in blocks:
@@ -85,7 +89,8 @@ def _roles(blocks: list[Block], rules: Rules) -> list[str]:
                 role = "question" if not q_level and _numbered_question(block, rules) else "section"
         elif block.kind == "qa":
             role = "question"
-        elif section_title(block.text, rules.structure) and block.kind == "para":
+        elif section_title(block.text, rules.structure) and block.kind == "para" and (
+                numerals_are_sections or not is_question_block(block, rules)):
             role = "section"
         elif not q_level and is_question_block(block, rules):
             role = "question"

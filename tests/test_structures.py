@@ -192,3 +192,22 @@ def test_markdown_numbered_items_with_bold_questions(rules: Rules) -> None:
          "序列长度不一，BatchNorm 的统计量不稳定；LayerNorm 对每个样本独立归一化。"),
         ("多头注意力的头数如何选择？", "通常让每个头的维度为 64，头数 = d_model / 64。"),
         ("FFN 的作用是什么？", "为每个位置提供非线性变换，存储大量知识。")]
+
+
+def test_saved_blog_page_with_h2_questions_and_widgets(rules: Rules) -> None:
+    source = _extract("saved-blog-h2-questions.html", rules)
+    assert [i.question for i in source.items] == [
+        "RAG 中文档切块（chunk）大小怎么定？", "如何提升检索召回率？", "RAG 的评估指标"]
+    recall = source.items[1]
+    assert recall.answer.startswith("- 混合检索：BM25 + 向量检索；")
+    assert "```python\nretriever = EnsembleRetriever(" in recall.answer
+    assert source.items[2].answer == "检索侧看 Recall@k、MRR；生成侧看忠实度（faithfulness）与答案相关性。"
+    for junk in ("CSDN", "会员中心", "阅读量", "在这里插入图片描述", "点赞", "相关推荐", "评论", "本文整理"):
+        assert junk not in _text(source)
+
+
+def test_chinese_numerals_number_questions_when_nothing_else_does(rules: Rules) -> None:
+    source = _extract("chinese-numeral-questions.txt", rules)
+    assert [(i.number, i.question) for i in source.items] == [
+        ("一", "什么是梯度消失？"), ("二", "如何缓解梯度消失？"), ("三", "Dropout 的原理")]
+    assert source.items[2].answer == "训练时随机置零部分神经元，相当于集成多个子网络。"
