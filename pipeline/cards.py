@@ -4,47 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import html
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 from pipeline.config import Rules
-from pipeline.errors import ConfigError
 from pipeline.ledger import Candidate, Ledger, LedgerEntry, assign
 from pipeline.models import Card, CardContent, Cluster, QAItem, SourceItems, SourceRef
+from pipeline.overrides import Overrides
 from pipeline.render import inline_html, markdown_html
-from pipeline.tags import card_tags, classify, deck_for, safe_tag
-from pipeline.yamlio import line_of, read_yaml
+from pipeline.tags import card_tags, classify, deck_for
 
 NEEDS_REVIEW = "needs-review"
 NEEDS_ANSWER = "needs-answer"
 RETIRED = "retired"
-
-
-@dataclass(frozen=True)
-class Overrides:
-    """A person's decisions, keyed by stable card id: corrections and questions never to emit again."""
-
-    never_emit: frozenset[str] = frozenset()
-    corrections: dict[str, dict[str, str]] = field(default_factory=dict)
-
-
-def load_overrides(path: Path) -> Overrides:
-    if not path.exists():
-        return Overrides()
-    data = read_yaml(path) or {}
-    if not isinstance(data, dict):
-        raise ConfigError(str(path), 1, "overrides must be a mapping")
-    never = data.get("never_emit") or []
-    corrections = data.get("corrections") or {}
-    if not isinstance(never, list):
-        raise ConfigError(str(path), line_of(path, "never_emit"), "never_emit must be a list of card ids")
-    if not isinstance(corrections, dict):
-        raise ConfigError(str(path), line_of(path, "corrections"), "corrections must map card ids to fields")
-    for card_id, fix in corrections.items():
-        if not isinstance(fix, dict) or set(fix) - {"question", "answer", "alt_question", "alt_answer"}:
-            raise ConfigError(str(path), line_of(path, str(card_id)),
-                              f"correction for {card_id} may set question, answer, alt_question, alt_answer")
-    return Overrides(frozenset(str(c) for c in never), {str(k): dict(v) for k, v in corrections.items()})
 
 
 @dataclass(frozen=True)
@@ -203,7 +174,3 @@ def fields_for(card: Card) -> list[str]:
     return [inline_html(content.question), markdown_html(content.answer), inline_html(content.alt_question),
             markdown_html(content.alt_answer), other, f"<ul>{also}</ul>" if also else "", _sources_html(card),
             extra, card.card_id, "", ""]
-
-
-def tag_safe(tags: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(safe_tag(t) for t in tags)

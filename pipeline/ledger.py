@@ -126,15 +126,15 @@ class Candidate:
 def assign(ledger: Ledger, candidates: list[Candidate], now: int, rules: DedupRules,
            refresh: bool = False) -> tuple[list[Identity], list[LedgerEntry]]:
     """Give every candidate its ledger identity; returns identities (in order) and the entries now retired."""
-    by_member: dict[str, str] = {}
+    by_member: dict[str, list[str]] = {}
     for entry in ledger.entries.values():
         for member in entry.members:
-            by_member.setdefault(member, entry.card_id)
+            by_member.setdefault(member, []).append(entry.card_id)
     claimed: set[str] = set()
     chosen: list[str | None] = []
     for cand in candidates:
-        votes = [by_member[m] for m in cand.members if m in by_member and by_member[m] not in claimed]
-        card_id = max(set(votes), key=votes.count) if votes else None
+        votes = [c for m in cand.members for c in by_member.get(m, []) if c not in claimed]
+        card_id = max(dict.fromkeys(votes), key=votes.count) if votes else None  # ties: the first seen
         if card_id:
             claimed.add(card_id)
         chosen.append(card_id)

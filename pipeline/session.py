@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipeline.apkg import note_type, templates_hash, write_package
 from pipeline.cache import StageCache, code_fingerprint, input_fingerprint
-from pipeline.cards import build_cards, fields_for, load_overrides
+from pipeline.cards import build_cards, fields_for
 from pipeline.clean import clean_page
 from pipeline.config import Rules
 from pipeline.dedup import Related, cluster
@@ -17,6 +17,7 @@ from pipeline.errors import ConfigError, SkipPage
 from pipeline.extract import extract
 from pipeline.ledger import load_ledger, save_ledger, stamp_note_type
 from pipeline.models import Card, CleanPage, Cluster, SourceItems
+from pipeline.overrides import apply_decisions, load_overrides
 from pipeline.report import BuildReport, source_figures
 from pipeline.sources import META_SUFFIX, discover, load_page, slug_for
 from pipeline.stagefiles import read_clean, read_items, read_merged, write_clean, write_items, write_merged
@@ -130,6 +131,7 @@ class Session:
                                       f"member {m.source}/{m.item_id} is not in the items files: run dedup again")
         ledger = load_ledger(self.paths.ledger)
         overrides = load_overrides(self.paths.overrides)
+        clusters = apply_decisions(clusters, overrides, {c: set(e.members) for c, e in ledger.entries.items()})
         model = note_type(self.rules.deck, stamp_note_type(ledger, templates_hash(), self.now))
         cardset = build_cards(clusters, sources, ledger, self.rules, overrides, self.now, include_unanswered,
                               refresh)

@@ -140,3 +140,35 @@ def test_a_deck_change_reports_that_import_will_not_move_the_card(tmp_path: Path
     report = Session(Paths(tmp_path / "raw", tmp_path / "decks"), load_rules(user), now=NOW + 3).build()
     assert report.deck_moves == ((foo.card_id, "LLM面试::综合", "LLM面试::其他"),)
     assert read_yaml(tmp_path / "decks" / "ledger.yaml")["cards"][foo.card_id]["deck"] == "LLM面试::综合"
+
+
+def test_merge_and_keep_apart_decisions_by_card_id(tmp_path: Path) -> None:
+    _write(tmp_path / "raw", PAGE + "5、LoRA 的原理是什么?\n回答:冻结原权重,训练低秩增量 BA。\n")
+    _, first = _build(tmp_path, NOW)
+    lora, principle = first["什么是 LoRA?"].card_id, first["LoRA 的原理是什么?"].card_id
+    overrides = tmp_path / "decks" / "overrides.yaml"
+    overrides.write_text(f"merge:\n  - [{lora}, {principle}]\n", encoding="utf-8")
+    report = session_for(tmp_path, tmp_path / "raw", NOW + 1).build()
+    assert report.retired == (principle,) and report.changed == (lora,)
+    merged = read_yaml(tmp_path / "decks" / "yaml" / "merged.yaml")["cards"]
+    card = next(c for c in merged if c["card"] == lora)
+    assert [m["why"] for m in card["members"]] == ["first", "merged by overrides"]
+    overrides.write_text(f"keep_apart:\n  - [{lora}, {principle}]\n", encoding="utf-8")
+    report = session_for(tmp_path, tmp_path / "raw", NOW + 2).build()
+    assert principle not in report.retired
+    ledger = read_yaml(tmp_path / "decks" / "ledger.yaml")["cards"]
+    assert not ledger[principle]["retired"] and ledger[principle]["question"] == "LoRA 的原理是什么?"
+
+
+def test_bad_overrides_name_the_line(tmp_path: Path) -> None:
+    from pipeline.errors import ConfigError
+    from pipeline.overrides import load_overrides
+
+    path = tmp_path / "overrides.yaml"
+    path.write_text("never_emit: []\nmerge:\n  - [dm-1]\n", encoding="utf-8")
+    try:
+        load_overrides(path)
+    except ConfigError as exc:
+        assert str(exc) == f"{path}:2: merge must be a list of lists of two or more card ids"
+    else:
+        raise AssertionError("expected a ConfigError")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from pipeline.cards import fields_for
@@ -167,14 +165,15 @@ def test_cross_source_duplicate_merged_with_answer(built: tuple[Session, BuildRe
 
 
 def test_every_card_field_is_free_of_junk(built: tuple[Session, BuildReport, dict[str, SourceItems]]) -> None:
-    from pipeline.cards import build_cards, load_overrides
+    from pipeline.cards import build_cards
     from pipeline.dedup import cluster
     from pipeline.ledger import Ledger
+    from pipeline.overrides import Overrides
 
     session, _, sources = built
     clusters, _ = cluster(list(sources.values()), session.rules.dedup)
     cardset = build_cards(clusters, list(sources.values()), Ledger(), session.rules,
-                          load_overrides(Path("/nonexistent")), NOW)
+                          Overrides(), NOW)
     html = "\n".join("\n".join(fields_for(c)) for c in cardset.cards)
     for junk in ("在这里插入图片描述", "红包", "扫描", "公众号", "薄学网", "尧图网", "—— 完 ——", "文章点击榜",
                  "<script", "AI大模型常见面试题(Transformer相关)"):
