@@ -16,6 +16,14 @@ _ANNOUNCES_LIST = re.compile(r"如下|以下|下面|下列|as follows|following|
 _FUSED_HEADING = re.compile(r"^(?P<body>.*[。！？!?])\s+(?P<heading>[^。！？.!?,，:：;；()（）]{2,16})$", re.S)
 
 
+def is_label(text: str) -> bool:
+    """A short line with no sentence in it, such as "目的" or "Advantages:"."""
+    body = text.strip().rstrip(":：")
+    if _ANNOUNCES_LIST.search(body) or re.search(r"包括|包含|involves?|are:?$", body, re.I):
+        return False  # "RAG包括:" introduces the list; it is a sentence, not a heading
+    return 0 < len(body) <= 12 and not re.search(r"[。！？.!?,，;；*`\[]", body)
+
+
 def strip_label(text: str, rules: Rules) -> tuple[str, str]:
     """Remove an answer label ("回答:", "A:"); returns (text, variant such as "如果有经验")."""
     for label in rules.structure.answer_labels:

@@ -8,7 +8,15 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pipeline.answers import block_markdown, damage, is_link_only, join_markdown, split_fused_heading, strip_label
+from pipeline.answers import (
+    block_markdown,
+    damage,
+    is_label,
+    is_link_only,
+    join_markdown,
+    split_fused_heading,
+    strip_label,
+)
 from pipeline.clean import is_question_block
 from pipeline.config import Rules
 from pipeline.models import Block, CleanPage, QAItem, Removal, Repair, SourceItems
@@ -238,11 +246,14 @@ def _answer_markdown(draft: _Draft, blocks: list[Block], rules: Rules) -> str:
     if draft.inline_answer:
         text, variant = strip_label(draft.inline_answer, rules)
         parts.append(block_markdown(Block("para", text), rules))
-    for block in blocks:
+    for index, block in enumerate(blocks):
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
         if block.kind in ("para", "quote"):
             text, variant = strip_label(block.text, rules)
             kind = "para" if text != block.text else block.kind  # "> 答：..." is the answer, not a quotation
             md = block_markdown(Block(kind, text, block.level, block.lang, block.line), rules)
+            if following is not None and following.kind == "item" and is_label(text):
+                md = f"**{text}**"  # a short label over a list ("目的", "优点:") reads as a sub-heading
             parts.append(f"**{variant}:** {md}" if variant else md)
         else:
             parts.append(block_markdown(block, rules))

@@ -148,6 +148,7 @@ def test_part3_answer_points_code_and_tail(built: tuple[Session, BuildReport, di
     assert "3. 采样效率低:为了抽取一个样本" in pros.answer
     assert "生成器网络将随机噪声映射到数据空间,生成逼真的样本。" in source.items[0].answer
     quant = source.items[5]
+    assert "**目的**\n\n- 减少模型大小" in quant.answer  # a short label over a list reads as a sub-heading
     assert "```python\n#使用LLM Mistral-7b" in quant.answer
     assert "quantization_config=quantization_config\n)\n```" in quant.answer
     texts = "\n".join(i.question + i.answer for i in source.items)
