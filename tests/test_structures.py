@@ -45,7 +45,7 @@ def test_html_headings_as_questions(rules: Rules) -> None:
     assert "  - 例如一个头关注句法，" in heads.answer and "```python\nimport torch" in heads.answer
     _check(rag, "RAG 的基本流程是什么", "1. 把文档切块并向量化；", "交给模型生成。")
     _check(choose, "RAG 和微调怎么选？", "知识频繁变化", "| 风格迁移 | 微调 |")
-    assert scale.answer == "点积的方差随维度增大，不缩放会让 softmax 进入饱和区、梯度变小。"
+    assert scale.answer == "点积的方差随维度增大，不缩放会让 softmax 进入饱和区、梯度变小。\n\nsoftmax 饱和示意图"
     text = _text(source)
     for junk in ("首页", "归档", "热门文章", "扫码关注", "Cookie", "分享到", "写得好", "京ICP备", "相关文章",
                  "什么是 LoRA", "Attention Is All You Need", "console.log", "dataLayer", "阅读 1234"):
@@ -211,3 +211,13 @@ def test_chinese_numerals_number_questions_when_nothing_else_does(rules: Rules) 
     assert [(i.number, i.question) for i in source.items] == [
         ("一", "什么是梯度消失？"), ("二", "如何缓解梯度消失？"), ("三", "Dropout 的原理")]
     assert source.items[2].answer == "训练时随机置零部分神经元，相当于集成多个子网络。"
+
+
+@pytest.mark.parametrize("saved_as", ["saved-page.txt", "saved-page"])
+def test_a_page_is_read_by_its_content_not_its_suffix(saved_as: str, tmp_path: Path, rules: Rules) -> None:
+    page = tmp_path / saved_as
+    page.write_bytes((FIXTURES / "blog-headings.html").read_bytes())
+    raw = load_page(page)
+    assert raw.fmt == "html"
+    source = extract(clean_page(raw, rules), rules)
+    assert [i.question for i in source.items][:2] == ["什么是 Self-Attention？", "为什么要除以根号 d_k"]
