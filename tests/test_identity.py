@@ -172,3 +172,15 @@ def test_bad_overrides_name_the_line(tmp_path: Path) -> None:
         assert str(exc) == f"{path}:2: merge must be a list of lists of two or more card ids"
     else:
         raise AssertionError("expected a ConfigError")
+
+
+def test_meta_deck_and_tags_reach_that_sources_new_cards(tmp_path: Path) -> None:
+    _write(tmp_path / "raw", PAGE)
+    _write(tmp_path / "raw", "另一页\n1. 什么是 DPO?\n回答:直接偏好优化。\n", name="other.txt")
+    (tmp_path / "raw" / "other.meta.yaml").write_text("title: 其他\ndeck: 我的面试::对齐\ntags: [my-list]\n",
+                                                     encoding="utf-8")
+    report = session_for(tmp_path, tmp_path / "raw", NOW).build()
+    assert dict(report.packages) == {"deckmill.apkg": 3, "deckmill-我的面试.apkg": 1}
+    ledger = read_yaml(tmp_path / "decks" / "ledger.yaml")["cards"]
+    dpo = next(e for e in ledger.values() if e["question"] == "什么是 DPO?")
+    assert dpo["deck"] == "我的面试::对齐::微调与对齐" and "my-list" in dpo["tags"]
