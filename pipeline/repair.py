@@ -13,7 +13,7 @@ _TEX_SYNTAX = re.compile(r"\\[A-Za-z]+|[{}^_\\\s]")
 
 
 def repair_entities(text: str) -> tuple[str, list[tuple[str, str, str]]]:
-    """Decode HTML entities, including `#xff0c;` left after a page lost the `&`."""
+    """Decode HTML entities, including `#x...;` hex entities left after a page lost their `&`."""
     repairs: list[tuple[str, str, str]] = []
 
     def broken(match: re.Match[str]) -> str:
