@@ -75,6 +75,9 @@ def as_text(report: BuildReport, verbose: bool = False) -> str:
                  f"{len(report.retired)} retired, {len(report.carried)} identities carried over")
     for name, count in report.packages:
         lines.append(f"wrote {name} ({count} notes)")
+    if report.needs_review and not verbose:
+        lines.append(f"{len(report.needs_review)} cards tagged needs-review, "
+                     f"{len(report.not_carded)} questions without a card (-v lists them with the reason)")
     if report.deck_moves:
         lines.append(f"{len(report.deck_moves)} existing cards now belong to another subdeck; importing does not "
                      "move cards (move them in Anki's browser if you want)")
