@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -31,16 +32,24 @@ class Key:
     lang: str
 
 
+@functools.lru_cache(maxsize=8)
+def _filler_patterns(filler: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(leading-only, CJK, English-word) filler as three compiled alternations, longest phrase first."""
+    ordered = sorted(filler, key=len, reverse=True)
+
+    def alternation(phrases: list[str], wrap: str) -> re.Pattern[str]:
+        body = "|".join(re.escape(p) for p in phrases) or r"(?!x)x"
+        return re.compile(wrap.format(body))
+
+    return (alternation([p[1:] for p in ordered if p.startswith("^")], "^(?:{})"),
+            alternation([p for p in ordered if not p.startswith("^") and _CJK.search(p)], "(?:{})"),
+            alternation([p for p in ordered if not p.startswith("^") and not _CJK.search(p)], r"\b(?:{})\b"))
+
+
 def _remove_filler(text: str, filler: tuple[str, ...]) -> str:
-    for phrase in sorted(filler, key=len, reverse=True):
-        if phrase.startswith("^"):
-            if text.startswith(phrase[1:]):
-                text = text[len(phrase) - 1 :]
-        elif _CJK.search(phrase):
-            text = text.replace(phrase, "")
-        else:
-            text = re.sub(rf"\b{re.escape(phrase)}\b", " ", text)
-    return text
+    leading, cjk, words = _filler_patterns(filler)
+    text = leading.sub("", text, count=1)
+    return words.sub(" ", cjk.sub("", text))
 
 
 def intent_of(question: str, rules: DedupRules) -> str:

@@ -109,10 +109,12 @@ class Session:
     def _read_sources(self) -> list[SourceItems]:
         return [read_items(p) for p in sorted(self.paths.yaml_dir.glob("*.yaml")) if p.name != "merged.yaml"]
 
-    def dedup(self, sources: list[SourceItems] | None = None) -> tuple[list[Cluster], list[Related]]:
+    def dedup(self, sources: list[SourceItems] | None = None,
+              write: bool = True) -> tuple[list[Cluster], list[Related]]:
         sources = self._read_sources() if sources is None else sources
         clusters, related = cluster(sources, self.rules.dedup)
-        write_merged(self.paths.merged, clusters, related)
+        if write:  # a full build writes merged.yaml once, after the cards have their ids
+            write_merged(self.paths.merged, clusters, related)
         return clusters, related
 
     def apkg(self, sources: list[SourceItems] | None = None, clusters: list[Cluster] | None = None,
@@ -199,6 +201,6 @@ class Session:
 
     def build(self, include_unanswered: bool = False, refresh: bool = False) -> BuildReport:
         sources, rebuilt = self._cached_sources()
-        clusters, related = self.dedup(sources)
+        clusters, related = self.dedup(sources, write=False)
         report = self.apkg(sources, clusters, related, include_unanswered, refresh)
         return replace(report, rebuilt=tuple(rebuilt))
