@@ -157,7 +157,8 @@ class Session:
             carried=tuple((c.card_id, c.carried_from) for c in cards if c.carried_from),
             retired=tuple(c.card_id for c in cardset.retired),
             not_carded=cardset.skipped,
-            needs_review=tuple((c.card_id, "; ".join(c.review_reasons)) for c in cards if c.review_reasons),
+            needs_review=tuple((f"{c.card_id} «{c.content.question}»", "; ".join(c.review_reasons))
+                               for c in cards if c.review_reasons),
             packages=tuple(packages),
             deck_moves=cardset.deck_moves,
         )
