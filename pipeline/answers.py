@@ -25,7 +25,11 @@ def is_label(text: str) -> bool:
 
 
 def strip_label(text: str, rules: Rules) -> tuple[str, str]:
-    """Remove an answer label ("回答:", "A:"); returns (text, variant such as "如果有经验")."""
+    """Remove an answer label ("回答:", "A1：", "**A:**"); returns (text, variant such as "如果有经验")."""
+    bold = re.match(r"^(\*\*|__)(.{1,24}?)\1\s*", text)
+    if bold and any(label.match(bold.group(2)) or label.match(bold.group(2) + ":")
+                    for label in rules.structure.answer_labels):
+        text = bold.group(2) + " " + text[bold.end() :]  # "**A:** text" -> "A: text"
     for label in rules.structure.answer_labels:
         match = label.match(text)
         if match and text[match.end() :].strip():

@@ -250,6 +250,8 @@ def _answer_markdown(draft: _Draft, blocks: list[Block], rules: Rules) -> str:
         following = blocks[index + 1] if index + 1 < len(blocks) else None
         if block.kind in ("para", "quote"):
             text, variant = strip_label(block.text, rules)
+            if variant == "" and (index > 0 or draft.inline_answer):
+                text = block.text  # only the answer's first block starts with a plain label ("答案是…" stays)
             kind = "para" if text != block.text else block.kind  # "> 答：..." is the answer, not a quotation
             md = block_markdown(Block(kind, text, block.level, block.lang, block.line), rules)
             if following is not None and following.kind == "item" and is_label(text):

@@ -221,3 +221,27 @@ def test_a_page_is_read_by_its_content_not_its_suffix(saved_as: str, tmp_path: P
     assert raw.fmt == "html"
     source = extract(clean_page(raw, rules), rules)
     assert [i.question for i in source.items][:2] == ["什么是 Self-Attention？", "为什么要除以根号 d_k"]
+
+
+def test_numbered_q_and_a_labels(rules: Rules) -> None:
+    source = _extract("numbered-q-a-labels.txt", rules)
+    assert [(i.question, i.answer) for i in source.items] == [
+        ("什么是 BPE？", "字节对编码，反复合并出现最频繁的相邻符号对来构建子词词表。"),
+        ("WordPiece 和 BPE 有什么不同？", "WordPiece 按合并后语言模型似然的提升来选择合并对，而不是按频次。"),
+        ("SentencePiece 的特点？", "直接在原始文本上训练，把空格当作普通符号，适合多语言。")]
+
+
+def test_heading_questions_with_bold_answer_labels(rules: Rules) -> None:
+    source = _extract("markdown-heading-q-bold-a.md", rules)
+    assert [i.question for i in source.items] == [
+        "What is weight decay?", "Why does AdamW decouple weight decay?", "What is label smoothing?"]
+    assert source.items[0].answer.startswith("An L2 penalty on the weights")
+    assert source.items[1].answer.startswith("With Adam, L2 regularisation")
+    assert "**A" not in _text(source) and "Answer:" not in _text(source)
+
+
+def test_a_plain_label_is_stripped_only_from_the_first_answer_block(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "p.txt"
+    page.write_text("1、RAG 的答案从哪来?\n答案:来自检索到的文档。\n答案是否可靠取决于检索质量。\n", encoding="utf-8")
+    source = extract(clean_page(load_page(page), rules), rules)
+    assert source.items[0].answer == "来自检索到的文档。\n\n答案是否可靠取决于检索质量。"
