@@ -6,7 +6,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pipeline.answers import (
     block_markdown,
@@ -246,6 +246,8 @@ def _answer_markdown(draft: _Draft, blocks: list[Block], rules: Rules) -> str:
     if draft.inline_answer:
         text, variant = strip_label(draft.inline_answer, rules)
         parts.append(block_markdown(Block("para", text), rules))
+    base = min((b.level for b in blocks if b.kind == "item"), default=0)  # an answer's lists start at level 0
+    blocks = [replace(b, level=b.level - base) if b.kind == "item" else b for b in blocks]
     for index, block in enumerate(blocks):
         following = blocks[index + 1] if index + 1 < len(blocks) else None
         if block.kind in ("para", "quote"):

@@ -57,9 +57,11 @@ def _inline(el: PageElement, code: bool = False) -> str:
         return ""
     if el.name == "br":
         return "\n"
-    if el.name == "img":
+    if el.name == "img":  # images are not shipped: their alt text says what was there
         alt = str(el.get("alt") or "").strip()
-        return f" {alt} " if alt else ""
+        if not alt:
+            return ""
+        return f"（图：{alt}）" if re.search(r"[\u3400-\u9fff]", alt) else f" (image: {alt}) "
     inner = "".join(_inline(child, code or el.name == "code") for child in el.children)
     if el.name == "code" and not code and inner.strip():
         return f"`{inner.strip()}`"
@@ -178,16 +180,33 @@ def _walk(el: Tag, depth: int = 0) -> Iterator[Block]:
 
 
 def _list_item(li: Tag, depth: int, number: int) -> Iterator[Block]:
-    nested = [c for c in li.children if isinstance(c, Tag) and c.name in ("ul", "ol")]
-    for sub in nested:
-        sub.extract()
-    text = _clean_inline(_inline(li) if not _has_block_child(li) else
-                         "\n".join(b.text for b in _walk(li, depth)))
+    """The item's own (inline) text, then whatever blocks it holds (paragraphs, code, nested lists)."""
+    lead: list[str] = []
+    rest: list[PageElement] = []
+    for child in list(li.children):
+        if rest or (isinstance(child, Tag) and child.name in _BLOCK_TAGS):
+            rest.append(child)
+        else:
+            lead.append(_inline(child))
+    text = _clean_inline("".join(lead))
+    blocks = []
+    for child in rest:
+        if isinstance(child, Tag) and child.name in ("ul", "ol"):
+            for n, item in enumerate(child.find_all("li", recursive=False), 1):
+                blocks.extend(_list_item(item, depth + 1, n if child.name == "ol" else 0))
+        elif isinstance(child, Tag):
+            holder = BeautifulSoup("<div></div>", "lxml").div
+            assert holder is not None
+            holder.append(child.extract())
+            blocks.extend(Block(b.kind, b.text, max(b.level, depth + 1) if b.kind == "item" else b.level, b.lang,
+                                b.line, b.answer) for b in _walk(holder, depth + 1))
+        elif str(child).strip():
+            blocks.append(Block("para", _clean_inline(str(child))))
+    if not text and blocks and blocks[0].kind == "para":
+        text, blocks = blocks[0].text, blocks[1:]
     if text:
         yield Block("item", f"{number}. {text}" if number else text, level=depth)
-    for sub in nested:
-        for n, child in enumerate(sub.find_all("li", recursive=False), 1):
-            yield from _list_item(child, depth + 1, n if sub.name == "ol" else 0)
+    yield from blocks
 
 
 def _block_markdown(block: Block) -> str:

@@ -45,7 +45,9 @@ def test_html_headings_as_questions(rules: Rules) -> None:
     assert "  - 例如一个头关注句法，" in heads.answer and "```python\nimport torch" in heads.answer
     _check(rag, "RAG 的基本流程是什么", "1. 把文档切块并向量化；", "交给模型生成。")
     _check(choose, "RAG 和微调怎么选？", "知识频繁变化", "| 风格迁移 | 微调 |")
-    assert scale.answer == "点积的方差随维度增大，不缩放会让 softmax 进入饱和区、梯度变小。\n\nsoftmax 饱和示意图"
+    assert scale.answer == ("点积的方差随维度增大，不缩放会让 softmax 进入饱和区、梯度变小。"
+                            "\n\n（图：softmax 饱和示意图）")
+    assert not scale.flags
     text = _text(source)
     for junk in ("首页", "归档", "热门文章", "扫码关注", "Cookie", "分享到", "写得好", "京ICP备", "相关文章",
                  "什么是 LoRA", "Attention Is All You Need", "console.log", "dataLayer", "阅读 1234"):
@@ -245,3 +247,13 @@ def test_a_plain_label_is_stripped_only_from_the_first_answer_block(rules: Rules
     page.write_text("1、RAG 的答案从哪来?\n答案:来自检索到的文档。\n答案是否可靠取决于检索质量。\n", encoding="utf-8")
     source = extract(clean_page(load_page(page), rules), rules)
     assert source.items[0].answer == "来自检索到的文档。\n\n答案是否可靠取决于检索质量。"
+
+
+def test_html_ordered_list_items_holding_question_and_answer(rules: Rules) -> None:
+    source = _extract("ordered-list-questions.html", rules)
+    assert [(i.number, i.question) for i in source.items] == [
+        ("1", "What is instruction tuning?"), ("2", "What is a system prompt?"),
+        ("3", "Name two ways to reduce hallucination.")]
+    assert source.items[1].answer == ("A message that sets the assistant's role and rules before the conversation."
+                                      "\n\nIt is usually hidden from the end user.")
+    assert source.items[2].answer == "- Ground answers with retrieval.\n- Ask the model to cite sources."
