@@ -116,3 +116,19 @@ def test_template_change_reaches_the_note_type_without_a_fork(workspace: tuple[P
     names = [m.name for m in col.models.all_names_and_ids() if m.name.startswith("deckmill")]
     assert names == ["deckmill QA"]
     assert ".dm-marker-for-test" in col.models.by_name("deckmill QA")["css"]
+
+
+def test_unanswered_questions_as_cards_import_and_render(tmp_path: Path) -> None:
+    raw = copy_raw(tmp_path / "raw", "llm-algorithm-interview-100")
+    session = session_for(tmp_path, raw, NOW)
+    report = session.build(include_unanswered=True)
+    assert len(report.new) == 55  # 56 questions, two of them the same question (LangChain), merged
+    col = Collection(str(tmp_path / "c.anki2"))
+    try:
+        assert _import(col, session.paths.out / "deckmill.apkg") == (55, 0, 0)
+        unanswered = col.find_notes("tag:needs-answer")
+        assert len(unanswered) == 55 - 16
+        card = col.get_note(unanswered[0]).cards()[0]
+        assert card.note()["Question"] and card.note()["Question"] in card.answer()
+    finally:
+        col.close()

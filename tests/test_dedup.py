@@ -46,3 +46,14 @@ def test_clusters_keep_every_member_as_provenance(rules: Rules) -> None:
     assert [[(m.source, m.item_id, m.reason) for m in c.members] for c in clusters] == [
         [("a", "q0", "first"), ("b", "q0", "exact")], [("a", "q1", "first")], [("b", "q1", "first")]]
     assert all(r.why_not for r in related)
+
+
+def test_an_english_question_merges_with_the_english_side_of_a_bilingual_item(rules: Rules) -> None:
+    bilingual = SourceItems("zh", "zh.txt", SourceMeta(), "utf-8", "txt", 1, 0, (
+        QAItem("q1", "LLM中的上下文窗口是什么,它为什么重要?", "上下文窗口指……", "", "zh", alt_lang="en",
+               alt_question="What is the context window in LLMs, and why does it matter?",
+               alt_answer="The context window refers to..."),))
+    english = SourceItems("en", "en.md", SourceMeta(), "utf-8", "md", 1, 0, (
+        QAItem("q9", "What is the context window in LLMs and why does it matter?", "It is ...", "", "en"),))
+    clusters, _ = cluster([bilingual, english], rules.dedup)
+    assert [[m.source for m in c.members] for c in clusters] == [["zh", "en"]]
