@@ -82,8 +82,10 @@ def test_a_user_rule_file_adds_junk_without_code(tmp_path: Path) -> None:
 def test_words_that_appear_in_promos_do_not_remove_real_answers(rules: Rules) -> None:
     text = ("1. 如何用 RAG 做课程问答?\n把课程学习资料切块建索引,检索后再让模型生成答案。\n"
             "2. 思维导图能帮助模型推理吗?\n可以把思维导图转成结构化提示,效果因任务而异。\n"
-            "3. 为什么要关注公众号?\n扫码关注公众号,免费领取全套学习资料!\n")
+            "3. 位置编码怎么做?\n扫描输入序列,为每个位置编码一个向量。\n"
+            "4. 为什么要关注公众号?\n扫码关注公众号,免费领取全套学习资料!\n")
     kept = "\n".join(b.text for b in clean_page(_page(text), rules).blocks)
     assert "把课程学习资料切块建索引,检索后再让模型生成答案。" in kept
     assert "可以把思维导图转成结构化提示,效果因任务而异。" in kept
+    assert "扫描输入序列,为每个位置编码一个向量。" in kept
     assert "免费领取" not in kept
