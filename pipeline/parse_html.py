@@ -121,8 +121,9 @@ def _walk(el: Tag, depth: int = 0) -> Iterator[Block]:
     def flush() -> Iterator[Block]:
         text = _clean_inline("".join(buffer))
         buffer.clear()
-        if text:
-            yield Block("para", text)
+        for line in text.split("\n"):  # <br>-separated lines are lines (exports put whole Q&A lists in one <p>)
+            if line.strip():
+                yield Block("para", line)
 
     for child in el.children:
         if isinstance(child, NavigableString):

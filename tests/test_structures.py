@@ -257,3 +257,13 @@ def test_html_ordered_list_items_holding_question_and_answer(rules: Rules) -> No
     assert source.items[1].answer == ("A message that sets the assistant's role and rules before the conversation."
                                       "\n\nIt is usually hidden from the end user.")
     assert source.items[2].answer == "- Ground answers with retrieval.\n- Ask the model to cite sources."
+
+
+def test_questions_and_answers_separated_by_br_in_one_paragraph(rules: Rules) -> None:
+    source = _extract("wechat-export.html", rules)
+    assert [i.question for i in source.items] == [
+        "什么是 ReAct？", "Agent 的记忆怎么设计？", "Function Calling 的原理是什么？"]
+    _check(source.items[0], "什么是 ReAct？", "把推理（Reason）和行动（Act）交替进行", "并根据观察继续推理。")
+    assert source.items[1].answer == "短期记忆放在上下文里，长期记忆存入向量库，按相关性检索回填。"
+    for junk in ("END", "在看", "扫一扫", "蓝字关注", "原创"):
+        assert junk not in _text(source)
