@@ -83,8 +83,12 @@ def _roles(blocks: list[Block], rules: Rules) -> list[str]:
     numerals_are_sections = bool(question_styles - rules.structure.section_numbering)
     roles: list[str] = []
     last_num: dict[str, float] = {}
+    list_next = 0  # after "The steps:", the number the announced list continues with (0: no such list)
     for block in blocks:
         role = "content"
+        listed = numbering(block.text, rules.structure)
+        continues_list = bool(list_next and listed and listed.num == str(list_next)
+                              and not block.text.rstrip().endswith(("?", "？")))
         if block is title:
             role = "title"
         elif block.kind == "heading":
@@ -100,17 +104,23 @@ def _roles(blocks: list[Block], rules: Rules) -> list[str]:
         elif section_title(block.text, rules.structure) and block.kind == "para" and (
                 numerals_are_sections or not is_question_block(block, rules)):
             role = "section"
-        elif not q_level and is_question_block(block, rules):
+        elif not q_level and is_question_block(block, rules) and not continues_list:
             role = "question"
             found = numbering(strip_markup(block.text), rules.structure)
             if found is not None and re.fullmatch(r"\d+", found.num):
-                num = float(found.num)
-                if num < last_num.get(found.style, 0) and num != 1:
+                num, last = float(found.num), last_num.get(found.style, 0)
+                if num < last:  # numbering going back (a restart at 1 too) inside one section: answer points
                     role = "content"
                 else:
                     last_num[found.style] = num
         if role == "section":
             last_num.clear()
+        if block.kind in ("para", "item") and role == "content" and block.text.rstrip().endswith((":", "：")):
+            list_next = 1
+        elif role == "content" and continues_list:
+            list_next += 1
+        else:
+            list_next = 0
         roles.append(role)
     # a numbered non-question line that is the parent of the next question ("1.Attention" before "1.1 ...")
     for i, (block, role) in enumerate(zip(blocks, roles, strict=True)):

@@ -267,3 +267,10 @@ def test_questions_and_answers_separated_by_br_in_one_paragraph(rules: Rules) ->
     assert source.items[1].answer == "短期记忆放在上下文里，长期记忆存入向量库，按相关性检索回填。"
     for junk in ("END", "在看", "扫一扫", "蓝字关注", "原创"):
         assert junk not in _text(source)
+
+
+def test_a_numbered_list_announced_by_a_colon_is_the_answer_not_new_questions(rules: Rules) -> None:
+    source = _extract("english-numbered-steps.txt", rules)
+    assert [i.question for i in source.items] == ["What is gradient descent?", "What is momentum?"]
+    assert source.items[0].answer == ("An iterative method. The steps:\n\n1. Define a loss function.\n"
+                                      "2. Compute its gradient.\n3. Step against the gradient.")
