@@ -190,7 +190,7 @@ def _list_item(li: Tag, depth: int, number: int) -> Iterator[Block]:
         else:
             lead.append(_inline(child))
     text = _clean_inline("".join(lead))
-    blocks = []
+    blocks: list[Block] = []
     for child in rest:
         if isinstance(child, Tag) and child.name in ("ul", "ol"):
             for n, item in enumerate(child.find_all("li", recursive=False), 1):
