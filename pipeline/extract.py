@@ -129,6 +129,12 @@ def _roles(blocks: list[Block], rules: Rules) -> list[str]:
         mine, nxt = numbering(block.text, rules.structure), numbering(blocks[i + 1].text, rules.structure)
         if mine and nxt and _parent_number(mine.num, nxt.num):
             roles[i] = "section"
+    if "question" not in roles:  # casual notes: unnumbered lines that end with "?" are the questions
+        for i, block in enumerate(blocks):
+            ends = block.text.rstrip().endswith(("?", "？"))
+            if roles[i] == "content" and block.kind in ("para", "item") and block.level == 0 and ends and \
+                    is_question_text(block.text, rules.structure):
+                roles[i] = "question"
     return roles
 
 
@@ -236,8 +242,8 @@ def _pair_bilingual(drafts: list[_Draft], page_lang: str) -> list[tuple[_Draft, 
     while i < len(drafts):
         cur = drafts[i]
         nxt = drafts[i + 1] if i + 1 < len(drafts) else None
-        if nxt is not None and not cur.blocks and not cur.inline_answer and cur.number and \
-                cur.number == nxt.number and line_lang(cur.question) != line_lang(nxt.question):
+        if nxt is not None and not cur.blocks and not cur.inline_answer and cur.number == nxt.number and \
+                cur.line and nxt.line - cur.line <= 2 and line_lang(cur.question) != line_lang(nxt.question):
             primary, alt = (cur, nxt) if line_lang(cur.question) == page_lang else (nxt, cur)
             merged = _Draft(primary.question, primary.number, primary.style, cur.section, cur.line,
                             nxt.inline_answer, nxt.blocks, nxt.qa_answer)
@@ -283,8 +289,12 @@ def extract(page: CleanPage, rules: Rules) -> SourceItems:
     for draft, alt in _pair_bilingual(drafts, page_lang):
         bilingual = alt is not None
         other = alt_lang(alt)
-        main_blocks = [b for b in draft.blocks if not bilingual or b.kind == "code" or line_lang(b.text) != other]
-        alt_blocks = [b for b in draft.blocks if bilingual and b.kind != "code" and line_lang(b.text) == other]
+        blocks = draft.blocks
+        if bilingual:  # a paragraph holding both languages line by line is split by line
+            blocks = [replace(b, text=line) for b in blocks for line in
+                      (b.text.split("\n") if b.kind == "para" else [b.text]) if line.strip()]
+        main_blocks = [b for b in blocks if not bilingual or b.kind == "code" or line_lang(b.text) != other]
+        alt_blocks = [b for b in blocks if bilingual and b.kind != "code" and line_lang(b.text) == other]
         answer = _answer_markdown(draft, main_blocks, rules)
         alt_answer = _answer_markdown(_Draft("", "", "", "", 0), alt_blocks, rules) if bilingual else ""
         flags: list[str] = []

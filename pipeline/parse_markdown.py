@@ -8,7 +8,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from pipeline.config import SelectorRule
-from pipeline.models import Block, Removal
+from pipeline.models import Block, BlockKind, Removal
 from pipeline.parse_html import html_inline_text, parse_html
 
 _INLINE_HTML = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
@@ -47,16 +47,21 @@ def _inline(content: str) -> str:
     return html_inline_text(content)
 
 
-_BOLD_FIRST_LINE = re.compile(r"^(\*\*[^*\n]+\*\*|__[^_\n]+__)\s*\n(.+)$", re.S)
+_LEAD_LINE = re.compile(r"^(\*\*[^*\n]+\*\*|__[^_\n]+__|[^\n]*[?？]\**)[ \t]*\n(.+)$", re.S)
 
 
-def _split_bold_lead(kind: str, content: str, level: int, line: int) -> list[Block]:
-    """'**Question?**' on its own line with the answer on the next lines of the same paragraph: two blocks."""
-    match = _BOLD_FIRST_LINE.match(content)
-    if not match:
-        return [Block(kind, content, level=level, line=line)]  # type: ignore[arg-type]
-    return [Block(kind, match.group(1), level=level, line=line),  # type: ignore[arg-type]
-            Block("para", match.group(2).strip(), level=level + 1 if kind == "item" else 0, line=line + 1)]
+def _split_bold_lead(kind: BlockKind, content: str, level: int, line: int) -> list[Block]:
+    """A paragraph whose first lines are a question ("**Question?**", or a line ending in "?") followed by the
+    answer on the next lines, as the question block(s) and one answer block."""
+    out: list[Block] = []
+    while (match := _LEAD_LINE.match(content)) is not None:
+        out.append(Block(kind if not out else "para", match.group(1).strip(), level=level if not out else 0,
+                         line=line + len(out)))
+        content = match.group(2).strip()
+    if not out:
+        return [Block(kind, content, level=level, line=line)]
+    out.append(Block("para", content, level=level + 1 if kind == "item" else 0, line=line + len(out)))
+    return out
 
 
 def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Block], list[Removal]]:

@@ -274,3 +274,16 @@ def test_a_numbered_list_announced_by_a_colon_is_the_answer_not_new_questions(ru
     assert [i.question for i in source.items] == ["What is gradient descent?", "What is momentum?"]
     assert source.items[0].answer == ("An iterative method. The steps:\n\n1. Define a loss function.\n"
                                       "2. Compute its gradient.\n3. Step against the gradient.")
+
+
+@pytest.mark.parametrize("name", ["casual-notes.md", "casual-notes.txt"])
+def test_casual_notes_with_unnumbered_question_lines(name: str, rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / name
+    page.write_bytes((FIXTURES / "casual-notes.md").read_bytes())
+    source = extract(clean_page(load_page(page), rules), rules)
+    assert [(i.question, i.alt_question) for i in source.items] == [
+        ("什么是 RAG？", ""), ("为什么需要重排序？", "Why do we need reranking?"), ("向量库怎么选？", "")]
+    assert source.items[1].answer == "第一阶段检索快但粗糙，交叉编码器对前几名重新排序。"
+    assert source.items[1].alt_answer.startswith("The first-stage retriever is fast but coarse")
+    assert source.items[2].answer == "- 看数据量、延迟和是否需要混合检索。"
+    assert "笔记" not in _text(source)
