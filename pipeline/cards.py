@@ -114,7 +114,8 @@ def build_cards(clusters: list[Cluster], sources: list[SourceItems], ledger: Led
         content = cand.content
         classification = classify(content.question, content.answer, rules.taxonomy)
         extra = list(draft.meta_tags)
-        if draft.review:
+        review = () if "answer" in overrides.corrections.get(ident.card_id, {}) else draft.review
+        if review:
             extra.append(NEEDS_REVIEW)
         if not draft.answered:
             extra.append(NEEDS_ANSWER)
@@ -127,7 +128,7 @@ def build_cards(clusters: list[Cluster], sources: list[SourceItems], ledger: Led
         elif entry.deck != deck:
             moves.append((ident.card_id, entry.deck, deck))
         cards.append(Card(ident.card_id, ident.guid, ident.note_id, ident.mod, ident.position, content,
-                          draft.sources, draft.cluster.members, tags, deck, draft.review, status=ident.status,
+                          draft.sources, draft.cluster.members, tags, deck, review, status=ident.status,
                           carried_from=ident.carried_from))
     retired = tuple(_retired_card(e, rules) for e in retired_entries if e.card_id not in overrides.never_emit)
     for card in retired:

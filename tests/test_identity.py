@@ -101,6 +101,7 @@ def test_overrides_correct_and_never_emit_by_card_id(tmp_path: Path) -> None:
     assert (kv, "never_emit in overrides") in report.not_carded
     ledger = read_yaml(session.paths.ledger)["cards"]
     assert ledger[lora]["answer"] == "低秩适配:W = W0 + BA。"
+    assert "needs-review" not in ledger[lora]["tags"]
     again = session_for(tmp_path, tmp_path / "raw", NOW + 40).build()  # the correction survives rebuilds
     assert not again.changed and read_yaml(session.paths.ledger)["cards"][lora]["changed"] == NOW + 30
 
