@@ -104,7 +104,8 @@ def build_cards(clusters: list[Cluster], sources: list[SourceItems], ledger: Led
     corrected = [Candidate(c.key, c.members, _apply_correction(c.content, overrides.corrections[i.card_id]),
                            c.provenance_hash) if i.card_id in overrides.corrections else c
                  for c, i in zip(candidates, identities, strict=True)]
-    identities, retired_entries = assign(ledger, corrected, now, rules.dedup, refresh)
+    present = frozenset(f"{slug}/{item_id}" for slug, item_id in items)
+    identities, retired_entries = assign(ledger, corrected, now, rules.dedup, refresh, present)
     cards: list[Card] = []
     moves: list[tuple[str, str, str]] = []
     for draft, cand, ident in zip(drafts, corrected, identities, strict=True):

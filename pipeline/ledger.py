@@ -124,8 +124,13 @@ class Candidate:
 
 
 def assign(ledger: Ledger, candidates: list[Candidate], now: int, rules: DedupRules,
-           refresh: bool = False) -> tuple[list[Identity], list[LedgerEntry]]:
-    """Give every candidate its ledger identity; returns identities (in order) and the entries now retired."""
+           refresh: bool = False, present: frozenset[str] = frozenset()) -> tuple[list[Identity], list[LedgerEntry]]:
+    """Give every candidate its ledger identity; returns identities (in order) and the entries now retired.
+
+    An entry that no candidate claims is retired when its questions are gone from the sources (`present`
+    holds every item key found this build) or now belong to other cards; an entry whose question is still
+    there but not carded this build (say, built once with unanswered questions) is left alone.
+    """
     by_member: dict[str, list[str]] = {}
     for entry in ledger.entries.values():
         for member in entry.members:
@@ -179,8 +184,12 @@ def assign(ledger: Ledger, candidates: list[Candidate], now: int, rules: DedupRu
                                    carried.get(index, "")))
     retired: list[LedgerEntry] = []
     emitted = {i.card_id for i in identities}
+    carded = {m for cand in candidates for m in cand.members}
     for card_id, entry in ledger.entries.items():
         if card_id not in emitted:
+            still_asked = set(entry.members) & present
+            if still_asked and not still_asked <= carded:
+                continue  # dormant: the question is still in a source, just not a card in this build
             if not entry.retired:
                 entry.retired = True
                 entry.changed = now

@@ -185,3 +185,14 @@ def test_meta_deck_and_tags_reach_that_sources_new_cards(tmp_path: Path) -> None
     ledger = read_yaml(tmp_path / "decks" / "ledger.yaml")["cards"]
     dpo = next(e for e in ledger.values() if e["question"] == "什么是 DPO?")
     assert dpo["deck"] == "我的面试::对齐::微调与对齐" and "my-list" in dpo["tags"]
+
+
+def test_cards_of_unanswered_questions_are_not_retired_by_a_build_without_them(tmp_path: Path) -> None:
+    _write(tmp_path / "raw", PAGE)
+    _, first = _build(tmp_path, NOW, include_unanswered=True)
+    report = session_for(tmp_path, tmp_path / "raw", NOW + 1).build()  # without --include-unanswered
+    assert not report.retired and report.unchanged == 3 and len(report.not_carded) == 1
+    assert not read_yaml(tmp_path / "decks" / "ledger.yaml")["cards"][first["什么是 MoE?"].card_id]["retired"]
+    _write(tmp_path / "raw", PAGE.replace("4、什么是 MoE?\n", ""))  # now the question is really gone
+    report = session_for(tmp_path, tmp_path / "raw", NOW + 2).build()
+    assert report.retired == (first["什么是 MoE?"].card_id,)
