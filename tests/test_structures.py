@@ -287,3 +287,12 @@ def test_casual_notes_with_unnumbered_question_lines(name: str, rules: Rules, tm
     assert source.items[1].alt_answer.startswith("The first-stage retriever is fast but coarse")
     assert source.items[2].answer == "- 看数据量、延迟和是否需要混合检索。"
     assert "笔记" not in _text(source)
+
+
+def test_markdown_zh_headings_with_bold_answer_labels_and_repost_notices(rules: Rules) -> None:
+    source = _extract("markdown-zh-answer-labels.md", rules)
+    assert [(i.question, i.answer) for i in source.items] == [
+        ("CLIP 是如何训练的？", "用图文对做对比学习：同一对的图像和文本向量靠近，不同对的推远。"),
+        ("BLIP-2 的 Q-Former 有什么作用",
+         "用一组可学习的查询向量从冻结的图像编码器中抽取与文本相关的视觉特征，再送入冻结的 LLM。"),
+        ("多模态幻觉如何评估？", "常用 POPE、CHAIR 等基准。")]
