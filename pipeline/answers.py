@@ -29,7 +29,8 @@ def strip_label(text: str, rules: Rules) -> tuple[str, str]:
     bold = re.match(r"^(\*\*|__)(.{1,24}?)\1\s*", text)
     if bold and any(label.match(bold.group(2)) or label.match(bold.group(2) + ":")
                     for label in rules.structure.answer_labels):
-        text = bold.group(2) + " " + text[bold.end() :]  # "**A:** text" -> "A: text"
+        # "**A:** text", "**A**: text", "**Answer**" -> "A: text", "A: text", "Answer: "
+        text = bold.group(2).rstrip(":：") + ": " + text[bold.end() :].lstrip(":： ")
     for label in rules.structure.answer_labels:
         match = label.match(text)
         if match and text[match.end() :].strip():

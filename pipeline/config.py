@@ -64,6 +64,7 @@ class StructureRules:
     question_continuations: tuple[str, ...]
     bullets: tuple[str, ...]
     non_question_sections: re.Pattern[str]
+    number_only: re.Pattern[str]
     max_question_chars: int
 
 
@@ -193,6 +194,7 @@ def _structure(node: yaml.Node) -> StructureRules:
         question_continuations=as_list(m.req("question_continuations"), as_str),
         bullets=as_list(m.req("bullets"), as_str),
         non_question_sections=as_regex(m.req("non_question_sections"), re.I),
+        number_only=as_regex(m.req("number_only"), re.I),
         max_question_chars=as_int(m.req("max_question_chars")),
     )
 

@@ -84,8 +84,17 @@ def _roles(blocks: list[Block], rules: Rules) -> list[str]:
     roles: list[str] = []
     last_num: dict[str, float] = {}
     list_next = 0  # after "The steps:", the number the announced list continues with (0: no such list)
+    numbered_next = False  # the previous block was only a question number: this one is the question
     for block in blocks:
         role = "content"
+        if numbered_next and block.kind in ("para", "item", "heading"):
+            numbered_next = False
+            roles.append("question")
+            continue
+        if block.kind in ("para", "heading") and rules.structure.number_only.match(strip_markup(block.text)):
+            numbered_next = True
+            roles.append("qnumber")
+            continue
         listed = numbering(block.text, rules.structure)
         continues_list = bool(list_next and listed and listed.num == str(list_next)
                               and not block.text.rstrip().endswith(("?", "？")))
@@ -203,12 +212,12 @@ def _segment(page: CleanPage, rules: Rules) -> tuple[list[_Draft], list[Removal]
                 section = drafts[-1].next_section or section
             drafts.append(_Draft(question, number, style, section, block.line, inline, [], block.answer))
             continue
-        if drafts and drafts[-1].question and role != "title":
+        if drafts and drafts[-1].question and role not in ("title", "qnumber"):
             drafts[-1].blocks.append(block)
         else:
             reason = "reference-section" if in_refsection else ("section-intro" if drafts else "preamble")
-            if role == "title":
-                reason = "page-title"
+            if role in ("title", "qnumber"):
+                reason = "page-title" if role == "title" else "question-number"
             dropped.append(Removal(reason, block.text[:300], block.line))
     return [d for d in drafts if d.question], dropped, repairs
 
@@ -267,6 +276,8 @@ def _answer_markdown(draft: _Draft, blocks: list[Block], rules: Rules) -> str:
     for index, block in enumerate(blocks):
         following = blocks[index + 1] if index + 1 < len(blocks) else None
         if block.kind in ("para", "quote"):
+            if index == 0 and not strip_label(block.text + " x", rules)[0].strip(" x*_"):
+                continue  # a label alone on its line ("**Answer**", "答：") introduces the answer below
             text, variant = strip_label(block.text, rules)
             if variant == "" and (index > 0 or draft.inline_answer):
                 text = block.text  # only the answer's first block starts with a plain label ("答案是…" stays)

@@ -39,9 +39,16 @@ def line_lang(text: str) -> str:
     return "zh" if cjk / (cjk + words) >= 0.3 else "en"
 
 
+_BOLD_LEAD = re.compile(r"^(\*\*|__)([^*_\n]{1,12}?)([:：]?)\1\s*(?=[:：]|\S)")
+
+
 def strip_markup(text: str) -> str:
-    """Drop Markdown emphasis markers around a whole line ("**1. Q?**" -> "1. Q?")."""
+    """Drop Markdown emphasis around a whole line ("**1. Q?**" -> "1. Q?") or a short lead ("**Q**: x" -> "Q: x")."""
     stripped = text.strip()
+    lead = _BOLD_LEAD.match(stripped)
+    if lead and not stripped.endswith(lead.group(1)):
+        rest = stripped[lead.end() :]
+        return f"{lead.group(2)}{lead.group(3)} {rest}".replace(" :", ":").replace(" ：", "：").strip()
     for mark in ("**", "__", "*", "_"):
         if stripped.startswith(mark) and stripped.endswith(mark) and len(stripped) > 2 * len(mark):
             return stripped[len(mark) : -len(mark)].strip()

@@ -296,3 +296,18 @@ def test_markdown_zh_headings_with_bold_answer_labels_and_repost_notices(rules: 
         ("BLIP-2 的 Q-Former 有什么作用",
          "用一组可学习的查询向量从冻结的图像编码器中抽取与文本相关的视觉特征，再送入冻结的 LLM。"),
         ("多模态幻觉如何评估？", "常用 POPE、CHAIR 等基准。")]
+
+
+def test_bold_q_a_leads_question_number_headings_and_label_lines(rules: Rules) -> None:
+    source = _extract("notion-export.md", rules)
+    assert [(i.question, i.answer) for i in source.items] == [
+        ("What is perplexity?", "The exponentiated average negative log-likelihood of a sequence."),
+        ("What is BLEU?", "An n-gram precision metric with a brevity penalty, used for translation."),
+        ("What is ROUGE?", "A recall-oriented n-gram overlap metric used for summarization.")]
+
+
+def test_html_strong_q_and_a_paragraphs(rules: Rules) -> None:
+    source = _extract("html-strong-q-a.html", rules)
+    assert [(i.question, i.answer) for i in source.items] == [
+        ("What is MMLU?", "A multiple-choice benchmark covering 57 subjects."),
+        ("What is HumanEval?", "A set of 164 Python programming problems scored by pass@k.")]
