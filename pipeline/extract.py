@@ -106,6 +106,9 @@ def _roles(blocks: list[Block], rules: Rules) -> list[str]:
             elif q_level and block.level == q_level and (is_question_block(block, rules) or _styled(block, q_styles,
                                                                                                   rules)):
                 role = "question"
+            elif q_level and block.level == q_level and "question" in roles and roles[-1] != "section" and \
+                    not section_title(block.text, rules.structure):
+                role = "content"  # "### 代码示例" between numbered "### N. ...?" questions: part of the answer
             elif not q_level or block.level <= q_level:
                 role = "question" if not q_level and _numbered_question(block, rules) else "section"
         elif block.kind == "qa":

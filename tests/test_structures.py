@@ -311,3 +311,15 @@ def test_html_strong_q_and_a_paragraphs(rules: Rules) -> None:
     assert [(i.question, i.answer) for i in source.items] == [
         ("What is MMLU?", "A multiple-choice benchmark covering 57 subjects."),
         ("What is HumanEval?", "A set of 164 Python programming problems scored by pass@k.")]
+
+
+def test_a_non_question_heading_between_questions_belongs_to_the_answer(rules: Rules, tmp_path: Path) -> None:
+    source = _extract("markdown-answer-subheadings.md", rules)
+    assert [i.question for i in source.items] == ["什么是 LoRA？", "什么是 QLoRA？"]
+    assert source.items[0].answer == "只训练低秩增量。\n\n**代码示例**\n\n```python\nW = W0 + B @ A\n```"
+    page = tmp_path / "same-level.md"  # numbered section headings at the questions' level stay sections
+    page.write_text("# 笔记\n\n## 一、基础\n\n## 1. 什么是 LoRA？\n\n只训练低秩增量。\n\n## 二、进阶\n\n"
+                    "## 2. 什么是 QLoRA？\n\n在 4bit 量化模型上做 LoRA。\n", encoding="utf-8")
+    items = extract(clean_page(load_page(page), rules), rules).items
+    assert [(i.question, i.section, i.answer) for i in items] == [
+        ("什么是 LoRA？", "基础", "只训练低秩增量。"), ("什么是 QLoRA？", "进阶", "在 4bit 量化模型上做 LoRA。")]
