@@ -202,7 +202,9 @@ def _segment(page: CleanPage, rules: Rules) -> tuple[list[_Draft], list[Removal]
         if role in ("section", "refsection"):
             in_refsection = role == "refsection"
             section = "" if in_refsection else _section_name(block, rules)
-            section_level = block.level if block.kind == "heading" else 0
+            # a sibling question heading ends an ordinary section heading, not an explicit one ("二、进阶")
+            explicit = bool(section_title(block.text, rules.structure))
+            section_level = block.level if block.kind == "heading" and not explicit else 0
             if drafts:
                 drafts.append(_Draft("", "", "", section, block.line))  # closes the previous answer
             continue
