@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 BlockKind = Literal["heading", "para", "item", "code", "table", "quote", "qa"]
@@ -180,7 +180,5 @@ class Card:
     deck: str
     review_reasons: tuple[str, ...] = ()
     retired: bool = False
-    extra: str = ""
     status: str = "unchanged"
     carried_from: str = ""
-    related: tuple[str, ...] = field(default=())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from pipeline.models import Card, Cluster, SourceItems
 
@@ -35,7 +35,6 @@ class BuildReport:
     packages: tuple[tuple[str, int], ...] = ()
     rebuilt: tuple[tuple[str, str], ...] = ()  # (source, why its stage files were rebuilt)
     deck_moves: tuple[tuple[str, str, str], ...] = ()  # (card, its deck in Anki, the deck it would get now)
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def source_figures(sources: list[SourceItems], clusters: list[Cluster], cards: list[Card]) -> list[SourceFigures]:
