@@ -70,6 +70,8 @@ def as_text(report: BuildReport, verbose: bool = False) -> str:
     lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths,
                                                                                                    strict=True)))
              for row in table]
+    if not report.sources:
+        lines.append("no usable page found (add .txt, .md or .html pages to the raw directory)")
     lines.append(f"cards: {len(report.new)} new, {len(report.changed)} changed, {report.unchanged} unchanged, "
                  f"{len(report.retired)} retired, {len(report.carried)} identities carried over")
     for name, count in report.packages:
