@@ -75,21 +75,25 @@ class Session:
         self.now = int(now if now is not None else time.time())
         self.skipped: list[tuple[str, str]] = []
 
+    def _pages(self) -> list[Path]:
+        """The raw pages; two pages with the same source id (a.txt, a.md) are an error."""
+        paths = discover(self.paths.raw)
+        slugs = [slug_for(p) for p in paths]
+        duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
+        if duplicates:
+            raise ConfigError(str(self.paths.raw), None, f"two pages share the source id {duplicates[0]!r}: rename one")
+        return paths
+
     def clean(self) -> list[CleanPage]:
         pages: list[CleanPage] = []
-        for path in discover(self.paths.raw):
+        for path in self._pages():
             try:
                 pages.append(clean_page(load_page(path), self.rules))
             except SkipPage as exc:
                 self.skipped.append((path.name, str(exc)))
-        slugs = [p.slug for p in pages]
-        duplicates = {s for s in slugs if slugs.count(s) > 1}
-        if duplicates:
-            raise ConfigError(str(self.paths.raw), None,
-                              f"two pages share the source id {sorted(duplicates)[0]!r}: rename one")
         for page in pages:
             write_clean(self.paths.clean_dir / f"{page.slug}.yaml", page)
-        _prune(self.paths.clean_dir, set(slugs))
+        _prune(self.paths.clean_dir, {p.slug for p in pages})
         return pages
 
     def extract(self, pages: list[CleanPage] | None = None) -> list[SourceItems]:
@@ -170,10 +174,8 @@ class Session:
         sources: list[SourceItems] = []
         rebuilt: list[tuple[str, str]] = []
         seen: set[str] = set()
-        for path in discover(self.paths.raw):
+        for path in self._pages():
             slug = slug_for(path)
-            if slug in seen:
-                raise ConfigError(str(self.paths.raw), None, f"two pages share the source id {slug!r}: rename one")
             seen.add(slug)
             outputs = [self.paths.clean_dir / f"{slug}.yaml", self.paths.yaml_dir / f"{slug}.yaml"]
             fingerprint = input_fingerprint(path, path.with_name(slug + META_SUFFIX), self.rules.fingerprint, code)
