@@ -70,8 +70,24 @@ def _parse_question(block: Block, rules: Rules) -> tuple[str, str, str, str]:
     return question, inline, found.num, found.style
 
 
+def _single_question(blocks: list[Block], rules: Rules) -> Block | None:
+    """The question of a page that answers one question: its title is the question, the rest the answer
+    (a question-like sub-heading inside the answer aside)."""
+    headings = [b for b in blocks if b.kind == "heading"]
+    questions = [b for b in blocks if is_question_block(b, rules)]
+    if not headings or not questions or questions[0] is not headings[0] or len(questions) > 2:
+        return None
+    top = headings[0]
+    if any(h.level <= top.level for h in headings[1:]) or (len(questions) == 2 and questions[1].kind != "heading"):
+        return None
+    return top
+
+
 def _roles(blocks: list[Block], rules: Rules) -> list[str]:
     """Label each block: question, section, refsection, or content."""
+    single = _single_question(blocks, rules)
+    if single is not None:
+        return ["question" if b is single else "content" for b in blocks]
     q_level = _question_level(blocks, rules)
     title = _page_title(blocks, rules)
     # numbering styles of question headings: a numbered heading in that style is a question even without "?"
@@ -157,9 +173,12 @@ def _page_title(blocks: list[Block], rules: Rules) -> Block | None:
         return None
     top = min(b.level for b in headings)
     tops = [b for b in headings if b.level == top]
-    first_question = next((b for b in blocks if is_question_block(b, rules)), None)
+    questions = [b for b in blocks if is_question_block(b, rules)]
+    first_question = questions[0] if questions else None
     if len(tops) != 1 or tops[0] is not headings[0] or first_question is None:
         return None
+    if questions[0] is tops[0] and len(questions) <= 2:
+        return None  # a page answering the one question in its title (see _single_question)
     if blocks.index(tops[0]) > blocks.index(first_question):
         return None
     return tops[0] if len(headings) > 1 or not is_question_block(tops[0], rules) else None

@@ -323,3 +323,10 @@ def test_a_non_question_heading_between_questions_belongs_to_the_answer(rules: R
     items = extract(clean_page(load_page(page), rules), rules).items
     assert [(i.question, i.section, i.answer) for i in items] == [
         ("什么是 LoRA？", "基础", "只训练低秩增量。"), ("什么是 QLoRA？", "进阶", "在 4bit 量化模型上做 LoRA。")]
+
+
+def test_a_page_answering_the_one_question_in_its_title(rules: Rules) -> None:
+    source = _extract("single-question-page.html", rules)
+    assert [i.question for i in source.items] == ["如何理解 Transformer 中的注意力机制？"]
+    _check(source.items[0], "如何理解 Transformer 中的注意力机制？", "注意力让每个位置按相关性加权汇总",
+           "**2. 为什么有效**\n\n它能直接建模长距离依赖。")
