@@ -12,6 +12,7 @@ from pipeline.parse_markdown import parse_markdown
 from pipeline.parse_text import parse_text
 from pipeline.questions import is_question_text, looks_like_question_line, numbering, section_title, strip_markup
 from pipeline.repair import repair_entities, repair_katex
+from pipeline.tables import table_rows
 
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 _ENUMERATOR = re.compile(r"^\s*([(（]\s*\d+\s*[)）]|[①-⑩]|\d+\s*[、.．)])")
@@ -37,6 +38,19 @@ def _repair_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
         if text or answer:
             out.append(replace(block, text=text, answer=answer))
     return out, repairs
+
+
+def _faq_tables(blocks: list[Block], rules: Rules) -> list[Block]:
+    """A two-column table headed like question | answer becomes one Q&A pair per row."""
+    out: list[Block] = []
+    for block in blocks:
+        rows = table_rows(block.text) if block.kind == "table" else []
+        if rows and len(rows[0]) == 2 and rules.structure.faq_question.match(rows[0][0]) and \
+                rules.structure.faq_answer.match(rows[0][1]):
+            out.extend(Block("qa", r[0], line=block.line, answer=r[1]) for r in rows[1:] if len(r) == 2 and r[0])
+        else:
+            out.append(block)
+    return out
 
 
 def _drop_spans(blocks: list[Block], rules: Rules) -> tuple[list[Block], list[Removal]]:
@@ -143,7 +157,7 @@ def clean_page(raw: RawPage, rules: Rules) -> CleanPage:
         blocks, removals = parse_markdown(raw.text, rules.junk.html_drop)
     else:
         blocks = parse_text(raw.text, rules.structure.bullets)
-    blocks, repairs = _repair_blocks(blocks)
+    blocks, repairs = _repair_blocks(_faq_tables(blocks, rules))
     blocks, spans = _drop_spans(blocks, rules)
     blocks, tail = _truncate_tail(blocks, rules)
     blocks, dropped = _drop_blocks(blocks, rules)

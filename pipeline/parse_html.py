@@ -10,6 +10,7 @@ from bs4.element import Comment, NavigableString, PageElement, Tag
 
 from pipeline.config import SelectorRule
 from pipeline.models import Block, Removal
+from pipeline.tables import markdown_table
 
 ALWAYS_DROP = ("script", "style", "noscript", "iframe", "form", "svg", "button", "input", "select",
                "textarea", "template", "object", "embed", "canvas", "link", "meta")
@@ -100,19 +101,8 @@ def _table(el: Tag) -> Iterator[Block]:
         cells = [_clean_inline(_inline(td)).replace("\n", " ") for td in tr.find_all(["th", "td"])]
         if any(cells):
             rows.append(cells)
-    if not rows:
-        return
-    header = [c.lower() for c in rows[0]]
-    if len(rows[0]) == 2 and re.search(r"question|问题|问|^q$", header[0]) and \
-            re.search(r"answer|答案|回答|答|^a$", header[1]):
-        for cells in rows[1:]:
-            if len(cells) >= 2 and cells[0]:
-                yield Block("qa", cells[0], answer=cells[1])
-        return
-    width = max(len(r) for r in rows)
-    lines = ["| " + " | ".join(r + [""] * (width - len(r))) + " |" for r in rows]
-    lines.insert(1, "|" + " --- |" * width)
-    yield Block("table", "\n".join(lines))
+    if rows:
+        yield Block("table", markdown_table(rows))
 
 
 def _walk(el: Tag, depth: int = 0) -> Iterator[Block]:

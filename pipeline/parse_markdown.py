@@ -10,6 +10,7 @@ from markdown_it.token import Token
 from pipeline.config import SelectorRule
 from pipeline.models import Block, BlockKind, Removal
 from pipeline.parse_html import html_inline_text, parse_html
+from pipeline.tables import markdown_table
 
 _INLINE_HTML = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
 _TOC = re.compile(r"^\s*\[(toc|TOC)\]\s*$|^\s*\[\[_?toc_?\]\]\s*$|^\s*\$\{toc\}\s*$", re.I)
@@ -28,16 +29,7 @@ def _table(tokens: list[Token], start: int) -> tuple[Block, int]:
         elif tokens[i].type == "inline" and rows:
             rows[-1].append(tokens[i].content.strip())
         i += 1
-    header = [c.lower() for c in rows[0]] if rows else []
-    if len(header) == 2 and re.search(r"question|问题|问|^q$", header[0]) and \
-            re.search(r"answer|答案|回答|答|^a$", header[1]):
-        qa = [Block("qa", r[0], answer=r[1]) for r in rows[1:] if len(r) == 2 and r[0]]
-        return Block("table", "", answer="\x00".join(f"{b.text}\x01{b.answer}" for b in qa)), i
-    width = max((len(r) for r in rows), default=0)
-    lines = ["| " + " | ".join(r + [""] * (width - len(r))) + " |" for r in rows]
-    if lines:
-        lines.insert(1, "|" + " --- |" * width)
-    return Block("table", "\n".join(lines)), i
+    return Block("table", markdown_table(rows)), i
 
 
 def _inline(content: str) -> str:
@@ -141,11 +133,7 @@ def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Bloc
             blocks.append(Block("code", tok.content.rstrip("\n"), lang=lang, line=line))
         elif tok.type == "table_open":
             table, i = _table(tokens, i)
-            if table.answer:
-                for pair in table.answer.split("\x00"):
-                    question, answer = pair.split("\x01", 1)
-                    blocks.append(Block("qa", question, answer=answer, line=line))
-            elif table.text:
+            if table.text:
                 blocks.append(Block("table", table.text, line=line))
         elif tok.type == "html_block":
             html_blocks, html_removals = parse_html(tok.content, drop)

@@ -330,3 +330,15 @@ def test_a_page_answering_the_one_question_in_its_title(rules: Rules) -> None:
     assert [i.question for i in source.items] == ["如何理解 Transformer 中的注意力机制？"]
     _check(source.items[0], "如何理解 Transformer 中的注意力机制？", "注意力让每个位置按相关性加权汇总",
            "**2. 为什么有效**\n\n它能直接建模长距离依赖。")
+
+
+def test_markdown_faq_table_and_table_round_trip(rules: Rules, tmp_path: Path) -> None:
+    from pipeline.tables import markdown_table, table_rows
+
+    rows = [["a | b", "c"], ["1", "x|y"]]
+    assert table_rows(markdown_table(rows)) == rows
+    page = tmp_path / "faq.md"
+    page.write_text("# FAQ\n\n| 问题 | 答案 |\n| --- | --- |\n| 什么是 SFT？ | 监督微调。 |\n"
+                    "| 什么是 RM？ | 奖励模型，给回答打分。 |\n", encoding="utf-8")
+    items = extract(clean_page(load_page(page), rules), rules).items
+    assert [(i.question, i.answer) for i in items] == [("什么是 SFT？", "监督微调。"), ("什么是 RM？", "奖励模型，给回答打分。")]
