@@ -341,4 +341,5 @@ def test_markdown_faq_table_and_table_round_trip(rules: Rules, tmp_path: Path) -
     page.write_text("# FAQ\n\n| 问题 | 答案 |\n| --- | --- |\n| 什么是 SFT？ | 监督微调。 |\n"
                     "| 什么是 RM？ | 奖励模型，给回答打分。 |\n", encoding="utf-8")
     items = extract(clean_page(load_page(page), rules), rules).items
-    assert [(i.question, i.answer) for i in items] == [("什么是 SFT？", "监督微调。"), ("什么是 RM？", "奖励模型，给回答打分。")]
+    assert [(i.question, i.answer) for i in items] == [
+        ("什么是 SFT？", "监督微调。"), ("什么是 RM？", "奖励模型，给回答打分。")]
