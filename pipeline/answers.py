@@ -12,14 +12,18 @@ _SENTENCE_RUN = re.compile(r"(?<=[。！？])\s+(?=\S)")
 _TERM_START = re.compile(r"^[^:：。]{1,30}[:：]")
 _ENUMERATED = re.compile(r"^\s*([(（]\s*\d+\s*[)）]|[①-⑩]|\d+\s*[、.．)]|[-*•●])")
 _LINKS = re.compile(r"\[[^\]]*\]\([^)\s]+\)|<?https?://\S+>?")
-_ANNOUNCES_LIST = re.compile(r"如下|以下|下面|下列|as follows|following|include|includes|steps", re.I)
 _FUSED_HEADING = re.compile(r"^(?P<body>.*[。！？!?])\s+(?P<heading>[^。！？.!?,，:：;；()（）]{2,16})$", re.S)
 
 
-def is_label(text: str) -> bool:
+def announces_list(text: str, rules: Rules) -> bool:
+    lowered = text.lower()
+    return any(word in lowered for word in rules.structure.list_announcers)
+
+
+def is_label(text: str, rules: Rules) -> bool:
     """A short line with no sentence in it, such as "目的" or "Advantages:"."""
     body = text.strip().rstrip(":：")
-    if _ANNOUNCES_LIST.search(body) or re.search(r"包括|包含|involves?|are:?$", body, re.I):
+    if announces_list(body, rules):
         return False  # "RAG包括:" introduces the list; it is a sentence, not a heading
     return 0 < len(body) <= 12 and not re.search(r"[。！？.!?,，;；*`\[]", body)
 
@@ -89,11 +93,13 @@ def join_markdown(parts: list[str]) -> str:
     return "\n\n".join(out).strip()
 
 
-def is_link_only(answer: str) -> bool:
+def is_link_only(answer: str, rules: Rules) -> bool:
     """An answer that only points elsewhere ("See [this explainer](url).")."""
     links = _LINKS.findall(answer)
-    rest = _LINKS.sub("", answer)
-    rest = re.sub(r"\b(see|read|refer to|参见|详见|见)\b|[\W_]", "", rest, flags=re.I)
+    rest = _LINKS.sub("", answer).lower()
+    for word in sorted(rules.structure.link_words, key=len, reverse=True):
+        rest = rest.replace(word.lower(), "")
+    rest = re.sub(r"[\W_]", "", rest)
     return bool(links) and len(rest) <= 12
 
 
@@ -119,7 +125,7 @@ def _dangling_colon(blocks: list[Block], rules: Rules) -> bool:
         text = current.text.rstrip()
         if current.kind != "para" or not text.endswith((":", "：")) or len(text) < 18:
             continue
-        if _ANNOUNCES_LIST.search(text):
+        if announces_list(text, rules):
             continue
         if following is None:
             return True

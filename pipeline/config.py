@@ -65,6 +65,8 @@ class StructureRules:
     bullets: tuple[str, ...]
     non_question_sections: re.Pattern[str]
     number_only: re.Pattern[str]
+    list_announcers: tuple[str, ...]
+    link_words: tuple[str, ...]
     faq_question: re.Pattern[str]
     faq_answer: re.Pattern[str]
     max_question_chars: int
@@ -197,6 +199,8 @@ def _structure(node: yaml.Node) -> StructureRules:
         bullets=as_list(m.req("bullets"), as_str),
         non_question_sections=as_regex(m.req("non_question_sections"), re.I),
         number_only=as_regex(m.req("number_only"), re.I),
+        list_announcers=as_list(m.req("list_announcers"), as_str),
+        link_words=as_list(m.req("link_words"), as_str),
         faq_question=as_regex(NodeMap(m.req("faq_table"), "faq_table").req("question"), re.I),
         faq_answer=as_regex(NodeMap(m.req("faq_table"), "faq_table").req("answer"), re.I),
         max_question_chars=as_int(m.req("max_question_chars")),

@@ -63,7 +63,7 @@ def intent_of(question: str, rules: DedupRules) -> str:
     return "what"
 
 
-_LEADING_NUMBER = re.compile(r"^\s*(?:(?:question|q|问题?)\s*)?\d+(?:\.\d+)*\s*[、.．:：)]\s*(?!\d)", re.I)
+_LEADING_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)*\s*[、.．:：)]\s*(?!\d)")
 
 
 def make_key(question: str, lang: str, rules: DedupRules) -> Key:

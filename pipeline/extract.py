@@ -307,7 +307,7 @@ def _answer_markdown(draft: _Draft, blocks: list[Block], rules: Rules) -> str:
                 text = block.text  # only the answer's first block starts with a plain label ("答案是…" stays)
             kind = "para" if text != block.text else block.kind  # "> 答：..." is the answer, not a quotation
             md = block_markdown(Block(kind, text, block.level, block.lang, block.line), rules)
-            if following is not None and following.kind == "item" and is_label(text):
+            if following is not None and following.kind == "item" and is_label(text, rules):
                 md = f"**{text}**"  # a short label over a list ("目的", "优点:") reads as a sub-heading
             parts.append(f"**{variant}:** {md}" if variant else md)
         else:
@@ -335,7 +335,7 @@ def extract(page: CleanPage, rules: Rules) -> SourceItems:
         flags: list[str] = []
         if not answer and not alt_answer:
             flags.append("no-answer")
-        elif is_link_only(answer or alt_answer):
+        elif is_link_only(answer or alt_answer, rules):
             flags.append("link-only")
         inline = bool(draft.inline_answer) and not draft.blocks
         for name in damage(main_blocks, answer, inline, rules) + damage(alt_blocks, alt_answer, False, rules):

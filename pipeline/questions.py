@@ -128,8 +128,7 @@ def section_title(text: str, rules: StructureRules) -> str:
     for pattern in rules.section_patterns:
         match = pattern.match(text.strip())
         if match:
-            title = match.groupdict().get("title") or text
-            return re.sub(r"^[一二三四五六七八九十百]+\s*[、.．]\s*", "", title).strip()
+            return (match.groupdict().get("title") or text).strip()
     return ""
 
 
