@@ -343,3 +343,11 @@ def test_markdown_faq_table_and_table_round_trip(rules: Rules, tmp_path: Path) -
     items = extract(clean_page(load_page(page), rules), rules).items
     assert [(i.question, i.answer) for i in items] == [
         ("什么是 SFT？", "监督微调。"), ("什么是 RM？", "奖励模型，给回答打分。")]
+
+
+def test_bracketed_and_chinese_index_numbering(rules: Rules) -> None:
+    source = _extract("bracketed-numbering.txt", rules)
+    assert [(i.number, i.question, i.answer) for i in source.items] == [
+        ("1", "什么是 KV Cache？", "缓存历史 K、V，解码时复用。"),
+        ("2", "什么是 PagedAttention？", "像操作系统分页一样管理 KV Cache 显存。"),
+        ("3", "什么是连续批处理？", "请求级别动态拼批，提升吞吐。")]
