@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _synthetic(raw: Path, pages: int, seed: int) -> None:
     """Pages made from the seed questions, shuffled and renumbered (many cross-page duplicates)."""
     rng = random.Random(seed)
-    seeds = [p for p in sorted((ROOT / "raw").glob("*.txt"))]
+    seeds = sorted((ROOT / "tests" / "seeds").glob("*.txt"))
     lines = [ln for p in seeds for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()]
     raw.mkdir(parents=True)
     for index in range(pages):
@@ -54,7 +54,7 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="deckmill-bench-"))
     try:
-        _measure("seeds", ROOT / "raw", work / "seeds")
+        _measure("seeds", ROOT / "tests" / "seeds", work / "seeds")
         _synthetic(work / "raw", args.pages, seed=7)
         _measure(f"synthetic x{args.pages}", work / "raw", work / "synthetic")
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -11,9 +11,16 @@ from pipeline.config import Rules, load_rules
 from pipeline.session import Paths, Session
 
 ROOT = Path(__file__).resolve().parent.parent
-RAW = ROOT / "raw"
+SEEDS_DIR = Path(__file__).resolve().parent / "seeds"  # the suite's own copies of the seed pages: never the user's raw/
+GOLDEN = Path(__file__).resolve().parent / "golden"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 NOW = 1_790_000_000  # a fixed clock (2026-09-21) so builds in tests are reproducible
+
+
+@pytest.fixture(autouse=True)
+def _away_from_the_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs in its own folder, so a user's ./deckmill.yaml, raw/ or decks/ can never reach it."""
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture(scope="session")
@@ -22,10 +29,10 @@ def rules() -> Rules:
 
 
 def copy_raw(dest: Path, *names: str) -> Path:
-    """Copy seed pages (and their meta sidecars) from raw/ into `dest`."""
+    """Copy seed pages (and their meta sidecars) from tests/seeds/ into `dest`."""
     dest.mkdir(parents=True, exist_ok=True)
     for name in names:
-        for path in RAW.glob(f"{name}*"):
+        for path in SEEDS_DIR.glob(f"{name}*"):
             shutil.copy(path, dest / path.name)
     return dest
 

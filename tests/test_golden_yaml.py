@@ -1,4 +1,4 @@
-"""The committed YAML (cleaned pages, items, merged cards, ledger) is exactly what a fresh build produces."""
+"""A fresh build of the suite's seed copies (from the legacy ledger) gives exactly the files in tests/golden."""
 
 from __future__ import annotations
 
@@ -7,43 +7,49 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, copy_raw, session_for
+from tests.conftest import GOLDEN, SEEDS_DIR, copy_raw, session_for
 
-DECKS = ROOT / "decks"
+GOLDEN_CLOCK = 2_000_000_000
+LEGACY_LEDGER = GOLDEN / "ledger-v1.yaml"  # the ledger as the first release wrote it
+OUTPUTS = ("clean", "yaml", "ledger.yaml")
 
 
-def _committed_files() -> list[Path]:
-    files = sorted(p.relative_to(DECKS) for p in DECKS.rglob("*.yaml") if p.name != "overrides.yaml")
-    return files
+def build_golden(tmp: Path) -> Path:
+    """Build tests/seeds from the legacy ledger at a fixed clock; returns the out dir."""
+    raw = copy_raw(tmp / "raw", "")
+    out = tmp / "decks"
+    out.mkdir(parents=True)
+    shutil.copy(LEGACY_LEDGER, out / "ledger.yaml")
+    session_for(tmp, raw, now=GOLDEN_CLOCK).build()
+    return out
+
+
+def _golden_files() -> list[Path]:
+    return sorted(p.relative_to(GOLDEN) for name in OUTPUTS for p in
+                  ([GOLDEN / name] if name.endswith(".yaml") else (GOLDEN / name).rglob("*.yaml")))
 
 
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("golden")
-    raw = copy_raw(tmp / "raw", "")
-    out = tmp / "decks"
-    out.mkdir()
-    for name in ("ledger.yaml", "overrides.yaml"):
-        if (DECKS / name).exists():
-            shutil.copy(DECKS / name, out / name)
-    session_for(tmp, raw, now=2_000_000_000).build()  # a later clock: nothing may need it
-    return out
+    return build_golden(tmp_path_factory.mktemp("golden"))
 
 
-def test_committed_yaml_exists_for_every_raw_source() -> None:
-    sources = {p.name.split(".")[0] for p in (ROOT / "raw").iterdir() if not p.name.endswith(".meta.yaml")}
-    committed = {p.stem for p in (DECKS / "yaml").glob("*.yaml")} - {"merged"}
+def test_golden_yaml_exists_for_every_seed_page() -> None:
+    sources = {p.name.split(".")[0] for p in SEEDS_DIR.iterdir() if not p.name.endswith(".meta.yaml")}
+    committed = {p.stem for p in (GOLDEN / "yaml").glob("*.yaml")} - {"merged"}
     assert sources == committed
+    assert len(sources) == 5
 
 
-@pytest.mark.parametrize("relative", _committed_files(), ids=str)
-def test_committed_yaml_matches_a_fresh_build(fresh: Path, relative: Path) -> None:
+@pytest.mark.parametrize("relative", _golden_files(), ids=str)
+def test_golden_yaml_matches_a_fresh_build(fresh: Path, relative: Path) -> None:
     produced = fresh / relative
-    assert produced.exists(), f"{relative} is committed but a fresh build does not produce it"
-    assert produced.read_text(encoding="utf-8") == (DECKS / relative).read_text(encoding="utf-8"), (
-        f"{relative} differs from a fresh build: run `make deck` and commit the result")
+    assert produced.exists(), f"{relative} is golden but a fresh build does not produce it"
+    assert produced.read_text(encoding="utf-8") == (GOLDEN / relative).read_text(encoding="utf-8"), (
+        f"{relative} differs from a fresh build: review the change, then `python scripts/update_golden.py`")
 
 
-def test_fresh_build_produces_nothing_uncommitted(fresh: Path) -> None:
-    produced = {p.relative_to(fresh) for p in fresh.rglob("*.yaml") if p.name != "overrides.yaml"}
-    assert produced == set(_committed_files())
+def test_fresh_build_produces_nothing_outside_the_golden_set(fresh: Path) -> None:
+    produced = {p.relative_to(fresh) for name in OUTPUTS for p in
+                ([fresh / name] if name.endswith(".yaml") else (fresh / name).rglob("*.yaml"))}
+    assert produced == set(_golden_files())

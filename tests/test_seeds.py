@@ -9,7 +9,7 @@ from pipeline.config import load_rules
 from pipeline.models import QAItem, SourceItems
 from pipeline.report import BuildReport
 from pipeline.session import Paths, Session
-from tests.conftest import NOW, RAW
+from tests.conftest import NOW, SEEDS_DIR
 
 GENERAL = "llm-common-questions-general"
 HUNDRED = "llm-algorithm-interview-100"
@@ -21,7 +21,7 @@ PART3 = "llm-interview-questions-part-3"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Session, BuildReport, dict[str, SourceItems]]:
     out = tmp_path_factory.mktemp("seeds")
-    session = Session(Paths(RAW, out / "decks"), load_rules(), now=NOW)
+    session = Session(Paths(SEEDS_DIR, out / "decks"), load_rules(), now=NOW)
     pages = session.clean()
     sources = session.extract(pages)
     clusters, related = session.dedup(sources)
