@@ -20,7 +20,17 @@ from pipeline.answers import (
 from pipeline.clean import is_question_block
 from pipeline.config import Rules
 from pipeline.models import Block, CleanPage, QAItem, Removal, Repair, SourceItems
-from pipeline.questions import is_question_text, line_lang, numbering, section_title, split_fused, strip_markup
+from pipeline.questions import (
+    is_question_text,
+    line_lang,
+    numbering,
+    section_title,
+    split_fused,
+    strip_markup,
+    unlink,
+    whole_emphasis,
+)
+from pipeline.signature import body_outscores_headings, is_reveal_label, score_signatures
 
 
 @dataclass
@@ -64,8 +74,8 @@ def _parse_question(block: Block, rules: Rules) -> tuple[str, str, str, str]:
     found = numbering(text, rules.structure)
     if found is None:
         return text, "", "", "heading"
-    if block.kind == "heading":
-        return found.rest, "", found.num, found.style
+    if block.kind == "heading" or whole_emphasis(unlink(block.text)):
+        return found.rest, "", found.num, found.style  # the heading or the bold run is the whole question
     question, inline = split_fused(found.rest, rules.structure)
     return question, inline, found.num, found.style
 
@@ -89,6 +99,8 @@ def _roles(blocks: list[Block], rules: Rules) -> list[str]:
     if single is not None:
         return ["question" if b is single else "content" for b in blocks]
     q_level = _question_level(blocks, rules)
+    if q_level and body_outscores_headings(score_signatures(blocks, rules), q_level, rules):
+        q_level = 0  # numbered/marked paragraphs carry the questions; headings are sections or answer parts
     title = _page_title(blocks, rules)
     # numbering styles of question headings: a numbered heading in that style is a question even without "?"
     q_styles = {found.style for b in blocks if b.kind == "heading" and b.level == q_level
@@ -128,7 +140,7 @@ def _roles(blocks: list[Block], rules: Rules) -> list[str]:
             elif not q_level or block.level <= q_level:
                 role = "question" if not q_level and _numbered_question(block, rules) else "section"
         elif block.kind == "qa":
-            role = "question"
+            role = "content" if is_reveal_label(block.text, rules) else "question"
         elif section_title(block.text, rules.structure) and block.kind == "para" and (
                 numerals_are_sections or not is_question_block(block, rules)):
             role = "section"
@@ -299,6 +311,9 @@ def _answer_markdown(draft: _Draft, blocks: list[Block], rules: Rules) -> str:
     blocks = [replace(b, level=b.level - base) if b.kind == "item" else b for b in blocks]
     for index, block in enumerate(blocks):
         following = blocks[index + 1] if index + 1 < len(blocks) else None
+        if block.kind == "qa":  # a reveal label ("Show Answer") inside an answer: only what it reveals is kept
+            parts.append(block.answer)
+            continue
         if block.kind in ("para", "quote"):
             if index == 0 and not strip_label(block.text + " x", rules)[0].strip(" x*_"):
                 continue  # a label alone on its line ("**Answer**", "答：") introduces the answer below

@@ -39,12 +39,27 @@ def line_lang(text: str) -> str:
     return "zh" if cjk / (cjk + words) >= 0.3 else "en"
 
 
+_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+
+
+def unlink(text: str) -> str:
+    """Markdown links replaced by their text: a question's front never needs the URL ("[RoPE](url)" -> "RoPE")."""
+    return _LINK.sub(r"\1", text)
+
+
+def whole_emphasis(text: str) -> bool:
+    """The whole line is bold or italic ("**Q3：…？**"): the emphasis delimits the question."""
+    stripped = text.strip()
+    return any(stripped.startswith(m) and stripped.endswith(m) and len(stripped) > 2 * len(m) and
+               m not in stripped[len(m) : -len(m)] for m in ("**", "__"))
+
+
 _BOLD_LEAD = re.compile(r"^(\*\*|__)([^*_\n]{1,12}?)([:：]?)\1\s*(?=[:：]|\S)")
 
 
 def strip_markup(text: str) -> str:
     """Drop Markdown emphasis around a whole line ("**1. Q?**" -> "1. Q?") or a short lead ("**Q**: x" -> "Q: x")."""
-    stripped = text.strip()
+    stripped = unlink(text).strip()
     lead = _BOLD_LEAD.match(stripped)
     if lead and not stripped.endswith(lead.group(1)):
         rest = stripped[lead.end() :]
@@ -120,7 +135,7 @@ def looks_like_question_line(text: str, rules: StructureRules) -> bool:
     found = numbering(text, rules)
     if found is None or found.style in rules.answer_point_numbering:
         return False
-    return bool(split_fused(found.rest, rules)[0])
+    return found.style in rules.question_numbering or bool(split_fused(found.rest, rules)[0])
 
 
 def section_title(text: str, rules: StructureRules) -> str:
