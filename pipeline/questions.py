@@ -125,8 +125,26 @@ def split_fused(text: str, rules: StructureRules) -> tuple[str, str]:
     return "", ""
 
 
+def strip_marker(text: str, rules: StructureRules) -> tuple[str, bool]:
+    """Drop a question marker ("Q:", "问：") at the start of an already de-numbered line; (text, was marked)."""
+    text = strip_markup(text)
+    for marker in rules.question_markers:
+        match = marker.match(text)
+        if match and text[match.end() :].strip():
+            return text[match.end() :].strip(), True
+    return text, False
+
+
+def is_link_entry(text: str) -> bool:
+    """A line that is one link and nothing else: a table-of-contents entry or a pointer, not a question."""
+    stripped = re.sub(r"^(\*\*|__)(.*)\1$", r"\2", text.strip())
+    return bool(_LINK.fullmatch(stripped))
+
+
 def looks_like_question_line(text: str, rules: StructureRules) -> bool:
     """A numbered line (not an answer-point style) whose text is a question, or a Q:-marked line."""
+    if is_link_entry(text):
+        return False
     text = strip_markup(text)
     for marker in rules.question_markers:
         m = marker.match(text)
@@ -135,7 +153,8 @@ def looks_like_question_line(text: str, rules: StructureRules) -> bool:
     found = numbering(text, rules)
     if found is None or found.style in rules.answer_point_numbering:
         return False
-    return found.style in rules.question_numbering or bool(split_fused(found.rest, rules)[0])
+    rest, marked = strip_marker(found.rest, rules)
+    return marked or found.style in rules.question_numbering or bool(split_fused(rest, rules)[0])
 
 
 def section_title(text: str, rules: StructureRules) -> str:

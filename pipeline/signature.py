@@ -99,7 +99,8 @@ def score_signatures(blocks: list[Block], rules: Rules) -> list[Scored]:
                    if (n := numbering(strip_markup(blocks[i].text), rules.structure)) and n.num.isdigit()]
         share = answered / len(indexes)
         regular = _regularity(numbers)
-        score = questions[sig] * (1 + settings.answered_weight * share) * (1 + settings.numbering_weight * regular)
+        answered_factor = 1 - settings.answered_weight + settings.answered_weight * share
+        score = questions[sig] * answered_factor * (1 + settings.numbering_weight * regular)
         scored.append(Scored(sig, len(indexes), questions[sig], share, regular, score))
     scored.sort(key=lambda s: -s.score)
     return scored
