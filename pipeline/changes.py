@@ -68,6 +68,8 @@ def field_changes(before: CardContent, after: CardContent) -> tuple[FieldChange,
                 added = [a for a in after.other_answers if a not in before.other_answers]
                 old, new = f"{len(before.other_answers)} other answers", f"{len(after.other_answers)} other answers"
                 if added:
-                    new += f", new: «{snippet(added[0])}»"
+                    new += f", new: «{snippet(added[0])[:SNIPPET // 2]}…»"
+                out.append(FieldChange(name, old, new))
+                continue
             out.append(FieldChange(name, snippet(old), snippet(new)))
     return tuple(out)
