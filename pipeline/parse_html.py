@@ -19,6 +19,8 @@ _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _LANG = re.compile(r"(?:language|lang|highlight-source|brush:?)-?\s*([\w+#-]+)", re.I)
 _WS = re.compile(r"[ \t\r\f\v\u00a0]+")
 _SOURCE_WS = re.compile(r"[ \t\r\n\f\v]+")  # in HTML source a line break is a space; <br> breaks lines
+_WIDE = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_WIDE_BREAK = re.compile(rf"(?<=[{_WIDE}])[ \t]*\n[ \t]*(?=[{_WIDE}])")
 _DOCUMENT = re.compile(r"<(!doctype\s+html|html|body)\b", re.I)
 _BOX_TITLE = re.compile(r"(^|[-_])title$")
 _CHIP_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")  # "01" printed in its own element before a question
@@ -291,7 +293,8 @@ def _collapse_source_breaks(root: Tag) -> None:
     for string in list(root.find_all(string=True)):
         if isinstance(string, NavigableString) and not isinstance(string, Comment) and \
                 string.find_parent("pre") is None and "\n" in string:
-            string.replace_with(NavigableString(_SOURCE_WS.sub(" ", str(string))))
+            joined = _WIDE_BREAK.sub("", str(string))  # between two CJK characters a line break is nothing
+            string.replace_with(NavigableString(_SOURCE_WS.sub(" ", joined)))
 
 
 def parse_html(text: str, drop: tuple[SelectorRule, ...], postscript: tuple[Rule, ...] = (),
@@ -309,14 +312,17 @@ def parse_html(text: str, drop: tuple[SelectorRule, ...], postscript: tuple[Rule
     for name in ALWAYS_DROP:
         for el in soup.find_all(name):
             el.decompose()
+    title = soup.find("title")
+    title_text = title.get_text(strip=True) if isinstance(title, Tag) else ""
+    for head in soup.find_all("head"):
+        head.decompose()
     root = content_root(soup) if page else (soup.body or soup)
     removals = drop_chrome(soup, root, drop)
     removals += drop_heading_anchors(root)
     if page and _DOCUMENT.search(text[:4096]):  # text with a few tags but no document shell keeps its lines
         _collapse_source_breaks(root)
         removals += drop_postscript(root, postscript)
-    title = soup.find("title")
     blocks = list(_Walker().walk(root))
-    if isinstance(title, Tag) and title.get_text(strip=True) and not any(b.kind == "heading" for b in blocks[:1]):
-        blocks.insert(0, Block("heading", title.get_text(strip=True), level=1))
+    if title_text and not any(b.kind == "heading" for b in blocks[:1]):
+        blocks.insert(0, Block("heading", title_text, level=1))
     return [Block(b.kind, b.text, b.level, b.lang, n, b.answer) for n, b in enumerate(blocks, 1)], removals
