@@ -84,7 +84,7 @@ def test_a_new_page_adds_and_never_rewrites_then_leaves_and_retires(loop: Any) -
     for change in changed.values():
         assert [f.field for f in change.fields] == [StudiedField.OTHER_ANSWERS]
         assert change.pages == ("new-page",)
-    assert "other answers: «0 other answers» -> «1 other answers, new: «LoRA 在原权重旁" in as_text(added)
+    assert "other answers: «0 other answers» -> «1 other answer, new: «LoRA 在原权重旁" in as_text(added)
     assert _import(col, package) == (2, 2, 2)
     notes = _notes(col)
     for cid, (question, answer) in before.items():  # question and main answer stay what the learner studies
