@@ -58,3 +58,14 @@ def test_reveal_labels(rules: Rules) -> None:
     assert is_reveal_label("**💡 Show Answer**", rules)
     assert is_reveal_label("答案", rules)
     assert not is_reveal_label("What is the answer to overfitting?", rules)
+
+
+def test_mkdocs_admonitions_and_tabs_are_unwrapped(rules: Rules) -> None:
+    source = _extract("mkdocs-admonition-tabs.md", rules)
+    assert [i.question for i in source.items] == ["What is perplexity?", "Why use beam search?"]
+    first, second = source.items
+    assert first.answer.startswith("The exponential of the average")
+    assert "```python\nppl = math.exp(loss)\n```" in first.answer
+    assert second.answer.startswith("It keeps several partial outputs")
+    text = "\n".join(i.question + i.answer for i in source.items)
+    assert "===" not in text and "!!!" not in text and '"Answer"' not in text
