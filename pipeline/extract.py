@@ -31,6 +31,7 @@ from pipeline.questions import (
     unlink,
     whole_emphasis,
 )
+from pipeline.selfcheck import Asked, check_page
 from pipeline.signature import body_outscores_headings, is_reveal_label, score_signatures
 
 
@@ -48,6 +49,7 @@ class _Draft:
     qa_answer: str = ""
     next_section: str = ""
     heading: bool = False  # the question is a heading (a marked line right under it may be the real question)
+    block: Block | None = None  # the block that asked the question
 
 
 def _parent_number(num: str, child: str) -> bool:
@@ -279,7 +281,7 @@ def _segment(page: CleanPage, rules: Rules) -> tuple[list[_Draft], list[Removal]
                 _split_glued_heading(drafts[-1], repairs, blocks[i].line)
                 section = drafts[-1].next_section or section
             drafts.append(_Draft(question, number, style, section, block.line, inline, [], block.answer,
-                                 heading=block.kind == "heading"))
+                                 heading=block.kind == "heading", block=block))
             continue
         if drafts and _topic_heading(drafts[-1], block, rules):
             continue
@@ -386,7 +388,10 @@ def extract(page: CleanPage, rules: Rules) -> SourceItems:
     page_lang = page.meta.lang or "zh"
     items: list[QAItem] = []
     seen: Counter[str] = Counter()
-    for draft, alt in _pair_bilingual(drafts, page_lang):
+    pairs = _pair_bilingual(drafts, page_lang)
+    findings = check_page([Asked(d.question, d.number, d.style, d.section, d.line, d.block or Block("para", d.question),
+                                 tuple(d.blocks)) for d, _ in pairs], _title(page), rules)
+    for draft, alt in pairs:
         bilingual = alt is not None
         other = alt_lang(alt)
         blocks = draft.blocks
@@ -406,6 +411,8 @@ def extract(page: CleanPage, rules: Rules) -> SourceItems:
         for name in damage(main_blocks, answer, inline, rules) + damage(alt_blocks, alt_answer, False, rules):
             if f"damaged:{name}" not in flags and (answer or alt_answer):
                 flags.append(f"damaged:{name}")
+        flags.extend(f"damaged:{f.check}" for f in findings if f.question == draft.question
+                     and f"damaged:{f.check}" not in flags)
         base = item_id(draft.question)
         seen[base] += 1
         ident = base if seen[base] == 1 else f"{base}-{seen[base]}"
@@ -424,7 +431,13 @@ def extract(page: CleanPage, rules: Rules) -> SourceItems:
         ))
     junk = len(page.removals) + len(dropped)
     return SourceItems(page.slug, page.filename, page.meta, page.encoding, page.fmt, page.lines_in, junk,
-                       tuple(items), tuple(dropped), tuple(repairs))
+                       tuple(items), tuple(dropped), tuple(repairs), tuple(findings))
+
+
+def _title(page: CleanPage) -> str:
+    """The page's title as a reader sees it: the meta title, else the first heading."""
+    first = next((b.text for b in page.blocks if b.kind == "heading"), "")
+    return page.meta.title or first
 
 
 def alt_lang(alt: _Draft | None) -> str:
