@@ -12,6 +12,7 @@ import click
 from pipeline import __version__
 from pipeline.config import load_rules
 from pipeline.errors import DeckmillError
+from pipeline.project import resolve_layout
 from pipeline.report import BuildReport, as_json, as_text
 from pipeline.session import Paths, Session
 
@@ -21,12 +22,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _common(func: F) -> F:
     """Options every command takes."""
     options = [
-        click.option("--raw", "raw", type=click.Path(path_type=Path), default=Path("raw"), show_default=True,
-                     help="Directory of raw pages (.txt, .md, .html) and their .meta.yaml sidecars."),
-        click.option("--out", "out", type=click.Path(path_type=Path), default=Path("decks"), show_default=True,
-                     help="Output directory: YAML, ledger and .apkg files."),
+        click.option("--raw", "raw", type=click.Path(path_type=Path), default=None,
+                     help="Directory of raw pages and their .meta.yaml sidecars [default: raw/ of the project]."),
+        click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+                     help="Output directory: YAML, ledger and .apkg files [default: decks/ of the project]."),
         click.option("--config", "config", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-                     default=None, help="A user rule file overlaid on the shipped rules (see README)."),
+                     default=None, help="A user rule file overlaid on the shipped rules [default: the project's "
+                     "deckmill.yaml]."),
         click.option("--json", "as_json_", is_flag=True, help="Print the report as JSON."),
         click.option("-v", "--verbose", count=True, help="Say more (list every new/changed/retired card)."),
         click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
@@ -40,10 +42,8 @@ def _common(func: F) -> F:
 
 def _run(ctx: click.Context, kwargs: dict[str, Any], work: Callable[[Session], BuildReport | str]) -> None:
     try:
-        config = kwargs["config"]
-        if config is None and Path("deckmill.yaml").is_file():
-            config = Path("deckmill.yaml")
-        session = Session(Paths(kwargs["raw"], kwargs["out"]), load_rules(config))
+        layout = resolve_layout(Path.cwd(), kwargs["raw"], kwargs["out"], kwargs["config"])
+        session = Session(Paths(layout.raw, layout.out), load_rules(layout.config))
         result = work(session)
     except DeckmillError as exc:
         if kwargs["debug"]:
@@ -54,7 +54,7 @@ def _run(ctx: click.Context, kwargs: dict[str, Any], work: Callable[[Session], B
     if not kwargs["quiet"]:
         if isinstance(result, BuildReport):
             click.echo(as_json(result) if kwargs["as_json_"] else as_text(result, kwargs["verbose"] > 0))
-        else:
+        elif result:
             click.echo(result)
     if kwargs["strict"] and session.skipped:
         ctx.exit(1)
@@ -165,6 +165,10 @@ def apkg(ctx: click.Context, /, include_unanswered: bool, refresh: bool, **kwarg
     """
     _run(ctx, kwargs, lambda s: s.apkg(include_unanswered=include_unanswered, refresh=refresh))
 
+
+from pipeline import cli_collection  # noqa: E402  (registers add, init, forget, list, show, preview on `main`)
+
+__all__ = ["cli_collection", "main"]
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -13,7 +13,7 @@ from pipeline.yamlio import line_of, read_yaml
 
 PAGE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".text", "")
 META_SUFFIX = ".meta.yaml"
-META_KEYS = ("title", "url", "lang", "license", "deck", "tags")
+META_KEYS = ("title", "url", "date", "lang", "license", "deck", "tags")  # date: when it was fetched or added
 
 _HTML_SNIFF = re.compile(r"<(!doctype\s+html|html|head|body|div|p|article|section|h[1-6]|ul|table)\b", re.I)
 _MD_SNIFF = re.compile(r"^(#{1,6}\s|```|\s*[-*+]\s|\d+\.\s|>\s)", re.M)

@@ -1,0 +1,91 @@
+"""CLI commands that grow and look after a collection: init, add (more join them); registered on `main`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pipeline.add import AddOptions, AddResult, AddStatus, add_pages
+from pipeline.cli import _common, _run, main
+from pipeline.errors import DeckmillError
+from pipeline.impact import impact_text
+from pipeline.project import init_project
+from pipeline.session import Session
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), default=Path("."))
+def init(folder: Path) -> None:
+    """Make FOLDER a deckmill project: raw/, decks/, a commented deckmill.yaml and a .gitignore.
+
+    deckmill then finds the project from any folder inside it.
+
+    \b
+    Example:
+      deckmill init my-cards && cd my-cards && deckmill add ~/Downloads/page.html
+    """
+    try:
+        made = init_project(folder)
+    except DeckmillError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for path in made:
+        click.echo(f"created {path}{'/' if path.is_dir() else ''}")
+    click.echo("next: deckmill add PAGE|URL, then deckmill build")
+
+
+def _describe(result: AddResult, raw: Path, verbose: bool) -> list[str]:
+    where = raw / result.files[0] if result.files else raw
+    head = {AddStatus.ADDED: f"added {where}", AddStatus.WOULD_ADD: f"would add {where} (dry run: nothing written)",
+            AddStatus.ALREADY: f"{result.origin}: {result.note}",
+            AddStatus.REFUSED: result.note}[result.status]
+    lines = [head]
+    if result.status in (AddStatus.ADDED, AddStatus.WOULD_ADD):
+        if result.note:
+            lines[0] += f" ({result.note})"
+        images = sum(1 for name in result.files if "/" in name)
+        if images:
+            lines[0] += f" with {images} images"
+        lines += [f"  {line}" for line in impact_text(result.impact, verbose)] if result.impact else []
+    return lines
+
+
+@main.command()
+@_common
+@click.argument("pages", nargs=-1, required=True)
+@click.option("--title", default="", help="The page's title (default: the page's own title).")
+@click.option("--url", "page_url", default="", help="Where a file came from (recorded in its meta file).")
+@click.option("--lang", default="", help="The page's language (zh, en; default: guessed).")
+@click.option("--deck", default="", help="Root deck for this page's new cards.")
+@click.option("--tag", "tags", multiple=True, help="A tag for this page's cards (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Say what the pages would bring; write nothing.")
+@click.pass_context
+def add(ctx: click.Context, /, pages: tuple[str, ...], title: str, page_url: str, lang: str, deck: str,
+        tags: tuple[str, ...], dry_run: bool, **kwargs: Any) -> None:
+    """Save PAGES (files or URLs) into raw/ and say what each brings: new cards, questions joining existing
+    cards, questions without an answer, self-check findings. The decks are not rebuilt: run `deckmill build`.
+
+    \b
+    Example:
+      deckmill add ~/Downloads/llm-questions.html --tag llm
+      deckmill add https://example.org/interview.md --dry-run
+    """
+    refused: list[str] = []
+
+    def work(session: Session) -> str:
+        options = AddOptions(title, page_url, lang, deck, tags, dry_run)
+        results = add_pages(session.paths, session.rules, list(pages), options, session.now)
+        lines: list[str] = []
+        for result in results:
+            if result.status is AddStatus.REFUSED:
+                refused.append(result.note)
+            else:
+                lines += _describe(result, session.paths.raw, kwargs["verbose"] > 0)
+        return "\n".join(lines)
+
+    _run(ctx, kwargs, work)
+    for line in refused:
+        click.echo(f"Error: {line}", err=True)
+    if refused:
+        ctx.exit(1)
