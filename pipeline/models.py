@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Literal
 
 BlockKind = Literal["heading", "para", "item", "code", "table", "quote", "qa"]
@@ -164,6 +165,17 @@ class SourceRef:
     url: str
 
 
+class CardStatus(StrEnum):
+    """What a build does to one card's note in Anki."""
+
+    NEW = "new"  # first published in this build
+    CHANGED = "changed"  # studied content changed: the note updates
+    REVIVED = "revived"  # was retired, is back: the note updates and loses the retired tag
+    UNCHANGED = "unchanged"  # same studied content: the note is left alone
+    RETIRED = "retired"  # stopped being emitted in this build: tagged retired, updated once
+    STILL_RETIRED = "still-retired"  # retired earlier; emitted as last published
+
+
 @dataclass(frozen=True)
 class Card:
     """A card ready to render: content, identity, tags, deck."""
@@ -179,6 +191,9 @@ class Card:
     tags: tuple[str, ...]
     deck: str
     review_reasons: tuple[str, ...] = ()
-    retired: bool = False
-    status: str = "unchanged"
+    status: CardStatus = CardStatus.UNCHANGED
     carried_from: str = ""
+
+    @property
+    def retired(self) -> bool:
+        return self.status in (CardStatus.RETIRED, CardStatus.STILL_RETIRED)

@@ -38,9 +38,18 @@ def test_nasty_pages_build_or_are_skipped(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("name", "content", "message"), [
-    ("ledger.yaml", "schema: 1\ncards:\n  dm-x: {guid: 1}\n", "ledger.yaml:3: bad ledger entry 'dm-x'"),
+    ("ledger.yaml", "schema: 1\ncards:\n  dm-x: {guid: 1}\n", "ledger.yaml:3: missing key 'note_id'"),
     ("ledger.yaml", "cards: [\n", "ledger.yaml:2: invalid YAML"),
-    ("overrides.yaml", "never_emit: dm-1\n", "overrides.yaml:1: never_emit must be a list"),
+    ("ledger.yaml", "schema: 2\nnote_type: 5\n", "ledger.yaml:2: note_type must be a mapping"),
+    ("ledger.yaml", "schema: 2\ncards:\n  dm-x:\n    guid: abc\n    note_id: abc\n",
+     "ledger.yaml:5: 'note_id' must be a whole number, not 'abc'"),
+    ("ledger.yaml", "schema: 2\ncards:\n  dm-x:\n    guid: abc\n    note_id: 5\n    position: 1\n    mod: 1\n"
+     "    state: gone\n", "ledger.yaml:8: state must be one of active, retired"),
+    ("ledger.yaml", "schema: 9\n", "ledger.yaml:1: unknown ledger schema 9"),
+    ("overrides.yaml", "never_emit: dm-1\n", "overrides.yaml:1: 'never_emit' must be a list of strings"),
+    ("overrides.yaml", "corrections:\n  dm-1:\n    anwser: x\n", "overrides.yaml:3: unknown key 'anwser'"),
+    ("overrides.yaml", "primary:\n  dm-1: 7\n", "overrides.yaml:2: primary for dm-1 must be 'source/item-id'"),
+    ("overrides.yaml", "merge:\n  - [dm-1]\n", "overrides.yaml:2: merge must be a list of lists"),
 ])
 def test_broken_state_files_are_one_line_errors(tmp_path: Path, name: str, content: str, message: str) -> None:
     raw = tmp_path / "raw"
