@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config import Rules
-from pipeline.ledger import load_ledger
+from pipeline.identity.ledger import load_ledger
+from pipeline.models import Card
 from pipeline.session import Paths, Session
 from pipeline.sources import META_SUFFIX, slug_for
 from pipeline.stagefiles import read_items
-from pipeline.yamlio import read_yaml
 
 # What of out/ a scratch build needs: stage files (so unchanged pages are not redone), identity, decisions.
 _OUT_DIRS = ("clean", "yaml", ".cache")
@@ -70,37 +70,26 @@ def _copy_project(paths: Paths, scratch: Path) -> Paths:
     return Paths(raw, out)
 
 
-def _card_of_items(merged: Path) -> dict[tuple[str, str], str]:
-    """(source, item id) → the card id merged.yaml gives its cluster ('' when it made no card)."""
-    data = read_yaml(merged) if merged.exists() else None
-    out: dict[tuple[str, str], str] = {}
-    for card in (data or {}).get("cards") or []:
-        for member in card.get("members") or []:
-            out[(str(member["source"]), str(member["item"]))] = str(card.get("card") or "")
-    return out
-
-
-def _impact(slug: str, scratch: Paths, before: set[str], why_not: dict[str, str],
+def _impact(slug: str, scratch: Paths, before: set[str], cards: tuple[Card, ...], why_not: dict[str, str],
             skipped: dict[str, str], filename: str) -> PageImpact:
     items_file = scratch.yaml_dir / f"{slug}.yaml"
     if not items_file.exists():
         return PageImpact(slug, skipped=skipped.get(filename, "no questions found"))
     source = read_items(items_file)
-    cards = _card_of_items(scratch.merged)
-    ledger = load_ledger(scratch.ledger).entries
-    new: list[tuple[str, str]] = []
+    card_of = {(m.source, m.item_id): c for c in cards if not c.retired for m in c.members}
+    new: dict[str, str] = {}
     joined: list[Joined] = []
     without: list[tuple[str, str]] = []
     for item in source.items:
-        card = cards.get((slug, item.id), "")
-        if not card:
+        card = card_of.get((slug, item.id))
+        if card is None:
             without.append((item.question, why_not.get(f"{slug}/{item.id}", "no card")))
-        elif card in before:
-            joined.append(Joined(item.question, card, ledger[card].question if card in ledger else ""))
-        elif all(c != card for c, _ in new):
-            new.append((card, item.question))
+        elif card.card_id in before:
+            joined.append(Joined(item.question, card.card_id, card.content.question))
+        else:
+            new.setdefault(card.card_id, card.content.question)
     return PageImpact(
-        slug, questions=len(source.items), new_cards=tuple(new), joined=tuple(joined),
+        slug, questions=len(source.items), new_cards=tuple(new.items()), joined=tuple(joined),
         unanswered=tuple(i.question for i in source.items if not i.answered), without_card=tuple(without),
         findings=tuple((i.question, f) for i in source.items for f in i.flags if f != "no-answer"))
 
@@ -109,7 +98,7 @@ def what_pages_bring(paths: Paths, rules: Rules, pages: list[NewPage], now: int,
                      session_factory: Callable[[Paths, Rules, int], Session] | None = None) -> list[PageImpact]:
     """Build the project plus `pages` in a scratch folder; the real raw/ and out/ are never written."""
     factory = session_factory or (lambda p, r, n: Session(p, r, now=n))
-    before = set(load_ledger(paths.ledger).entries)
+    before = {c for c, e in load_ledger(paths.ledger).entries.items() if not e.retired}
     with tempfile.TemporaryDirectory(prefix="deckmill-add-") as tmp:
         scratch = _copy_project(paths, Path(tmp))
         for page in pages:
@@ -122,7 +111,8 @@ def what_pages_bring(paths: Paths, rules: Rules, pages: list[NewPage], now: int,
         report = session.build()
         why_not = dict(report.not_carded)
         skipped = dict(session.skipped)
-        return [_impact(slug_for(Path(p.filename)), scratch, before, why_not, skipped, p.filename) for p in pages]
+        return [_impact(slug_for(Path(p.filename)), scratch, before, session.last_cards, why_not, skipped,
+                        p.filename) for p in pages]
 
 
 def _quote(text: str, width: int = 70) -> str:

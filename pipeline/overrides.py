@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import Any
 
 from pipeline.models import Cluster, Member

@@ -4,7 +4,6 @@ the user's overrides."""
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import Any, NamedTuple
 
 from pipeline.config import load_rules
