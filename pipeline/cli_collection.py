@@ -1,4 +1,4 @@
-"""CLI commands that grow and look after a collection: init, add (more join them); registered on `main`."""
+"""CLI commands that grow and look after a collection: init, add, forget, list, show; registered on `main`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from typing import Any
 import click
 
 from pipeline.add import AddOptions, AddResult, AddStatus, add_pages
+from pipeline.catalog import cards, list_lines, show_lines
 from pipeline.cli import _common, _run, main
 from pipeline.errors import DeckmillError
+from pipeline.forget import forget as forget_cards
+from pipeline.forget import retired_ids
 from pipeline.impact import impact_text
 from pipeline.project import init_project
 from pipeline.session import Session
@@ -89,3 +92,60 @@ def add(ctx: click.Context, /, pages: tuple[str, ...], title: str, page_url: str
         click.echo(f"Error: {line}", err=True)
     if refused:
         ctx.exit(1)
+
+
+@main.command()
+@_common
+@click.argument("card_ids", nargs=-1)
+@click.option("--retired", is_flag=True, help="Also forget every card retired from the sources.")
+@click.pass_context
+def forget(ctx: click.Context, /, card_ids: tuple[str, ...], retired: bool, **kwargs: Any) -> None:
+    """Record cards you deleted in Anki (never_emit in overrides.yaml) so no re-import brings them back.
+
+    Comments and order in overrides.yaml are kept.
+
+    \b
+    Example:
+      deckmill forget dm-1a2b3c4d5e dm-6f7a8b9c0d
+      deckmill forget --retired
+    """
+    if not card_ids and not retired:
+        raise click.UsageError("give card ids (deckmill list TEXT finds them) or --retired")
+
+    def work(session: Session) -> str:
+        ids = [*card_ids, *(retired_ids(session.paths.ledger) if retired else [])]
+        done = forget_cards(session.paths.overrides, session.paths.ledger, ids)
+        lines = [f"forgot {c}" for c in done.added] + [f"{c} was already forgotten" for c in done.already]
+        if done.added:
+            lines.append(f"recorded in {session.paths.overrides}; the next build leaves them out")
+        return "\n".join(lines) or "nothing to forget"
+
+    _run(ctx, kwargs, work)
+
+
+@main.command(name="list")
+@_common
+@click.argument("text", default="")
+@click.pass_context
+def list_(ctx: click.Context, /, text: str, **kwargs: Any) -> None:
+    """List the cards of the last build whose id, question or answer contains TEXT.
+
+    \b
+    Example:
+      deckmill list LoRA
+    """
+    _run(ctx, kwargs, lambda s: "\n".join(list_lines(cards(s.paths.ledger, s.paths.overrides, text))))
+
+
+@main.command()
+@_common
+@click.argument("card_id")
+@click.pass_context
+def show(ctx: click.Context, /, card_id: str, **kwargs: Any) -> None:
+    """Show one card: question, answer summary, sources, status, deck and tags.
+
+    \b
+    Example:
+      deckmill show dm-1a2b3c4d5e
+    """
+    _run(ctx, kwargs, lambda s: "\n".join(show_lines(s.paths.ledger, s.paths.overrides, card_id)))
