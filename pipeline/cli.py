@@ -12,6 +12,7 @@ import click
 from pipeline import __version__
 from pipeline.config import load_rules
 from pipeline.errors import DeckmillError
+from pipeline.preview import write_preview
 from pipeline.project import resolve_layout
 from pipeline.report import BuildReport, as_json, as_text
 from pipeline.session import Paths, Session
@@ -81,15 +82,26 @@ def main() -> None:
 @_common
 @_unanswered_option
 @click.option("--refresh", is_flag=True, help="Also update notes whose only change is provenance (sources).")
+@click.option("--preview", "with_preview", is_flag=True, help="Also write the review page (see `deckmill preview`).")
 @click.pass_context
-def build(ctx: click.Context, /, include_unanswered: bool | None, refresh: bool, **kwargs: Any) -> None:
+def build(ctx: click.Context, /, include_unanswered: bool | None, refresh: bool, with_preview: bool,
+          **kwargs: Any) -> None:
     """Run the whole pipeline: clean, extract, dedup, cards and .apkg.
 
     \b
     Example:
       deckmill build --raw raw --out decks -v
     """
-    _run(ctx, kwargs, lambda s: s.build(include_unanswered, refresh))
+    def work(session: Session) -> BuildReport:
+        report = session.build(include_unanswered, refresh)
+        if with_preview:
+            written.append(write_preview(session, report))
+        return report
+
+    written: list[Path] = []
+    _run(ctx, kwargs, work)
+    for path in written:
+        click.echo(f"wrote {path}", err=kwargs["quiet"] or kwargs["as_json_"])
 
 
 @main.command()

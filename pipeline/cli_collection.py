@@ -1,4 +1,4 @@
-"""CLI commands that grow and look after a collection: init, add, forget, list, show; registered on `main`."""
+"""CLI commands that grow and look after a collection: init, add, forget, list, show, preview; registered on `main`."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ import click
 
 from pipeline.add import AddOptions, AddResult, AddStatus, add_pages
 from pipeline.catalog import cards, list_lines, show_lines
-from pipeline.cli import _common, _run, main
+from pipeline.cli import _common, _run, _unanswered_option, main
 from pipeline.errors import DeckmillError
 from pipeline.forget import forget as forget_cards
 from pipeline.forget import retired_ids
 from pipeline.impact import impact_text
+from pipeline.preview import preview_path, write_preview
 from pipeline.project import init_project
+from pipeline.scratch import scratch_copy
 from pipeline.session import Session
 
 
@@ -149,3 +151,30 @@ def show(ctx: click.Context, /, card_id: str, **kwargs: Any) -> None:
       deckmill show dm-1a2b3c4d5e
     """
     _run(ctx, kwargs, lambda s: "\n".join(show_lines(s.paths.ledger, s.paths.overrides, card_id)))
+
+
+@main.command()
+@_common
+@_unanswered_option
+@click.pass_context
+def preview(ctx: click.Context, /, include_unanswered: bool | None, **kwargs: Any) -> None:
+    """Write the review page OUT/deckmill.preview.html: every card as Anki shows it (day and night), merges,
+    near-misses, questions without a card, and what the next build changes. Open it in any browser, offline.
+
+    The build runs on a scratch copy: nothing but the page is written (`build --preview` builds for real).
+
+    \b
+    Example:
+      deckmill preview && xdg-open decks/deckmill.preview.html
+    """
+    def work(session: Session) -> str:
+        with scratch_copy(session.paths) as scratch:
+            trial = Session(scratch, session.rules, session.now)
+            report = trial.build(include_unanswered)
+            path = write_preview(trial, report, preview_path(session))
+        session.skipped.extend(trial.skipped)
+        live = sum(1 for c in trial.last_cards if not c.retired)
+        return (f"wrote {path}: {live} cards, {len(report.new)} new, {len(report.changed)} changed, "
+                f"{len(report.retired)} retired since the last build")
+
+    _run(ctx, kwargs, work)

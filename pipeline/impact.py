@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,13 +9,10 @@ from pathlib import Path
 from pipeline.config import Rules
 from pipeline.identity.ledger import load_ledger
 from pipeline.models import Card
+from pipeline.scratch import scratch_copy
 from pipeline.session import Paths, Session
 from pipeline.sources import META_SUFFIX, slug_for
 from pipeline.stagefiles import read_items
-
-# What of out/ a scratch build needs: stage files (so unchanged pages are not redone), identity, decisions.
-_OUT_DIRS = ("clean", "yaml", ".cache")
-_OUT_FILES = ("ledger.yaml", "overrides.yaml")
 
 
 @dataclass(frozen=True)
@@ -53,23 +48,6 @@ class NewPage:
     extra: tuple[tuple[str, bytes], ...] = ()
 
 
-def _copy_project(paths: Paths, scratch: Path) -> Paths:
-    raw, out = scratch / "raw", scratch / "decks"
-    raw.mkdir(parents=True)
-    out.mkdir(parents=True)
-    if paths.raw.is_dir():
-        for path in paths.raw.iterdir():
-            if path.is_file():
-                shutil.copy2(path, raw / path.name)
-    for name in _OUT_DIRS:
-        if (paths.out / name).is_dir():
-            shutil.copytree(paths.out / name, out / name)
-    for name in _OUT_FILES:
-        if (paths.out / name).is_file():
-            shutil.copy2(paths.out / name, out / name)
-    return Paths(raw, out)
-
-
 def _impact(slug: str, scratch: Paths, before: set[str], cards: tuple[Card, ...], why_not: dict[str, str],
             skipped: dict[str, str], filename: str) -> PageImpact:
     items_file = scratch.yaml_dir / f"{slug}.yaml"
@@ -99,8 +77,7 @@ def what_pages_bring(paths: Paths, rules: Rules, pages: list[NewPage], now: int,
     """Build the project plus `pages` in a scratch folder; the real raw/ and out/ are never written."""
     factory = session_factory or (lambda p, r, n: Session(p, r, now=n))
     before = {c for c, e in load_ledger(paths.ledger).entries.items() if not e.retired}
-    with tempfile.TemporaryDirectory(prefix="deckmill-add-") as tmp:
-        scratch = _copy_project(paths, Path(tmp))
+    with scratch_copy(paths) as scratch:
         for page in pages:
             (scratch.raw / page.filename).write_bytes(page.data)
             for relative, data in page.extra:

@@ -27,6 +27,7 @@ GITIGNORE_TEXT = """\
 # deckmill: keep raw pages, decks/*.yaml (items, merged, ledger, overrides) committed;
 # the cache and the built packages are remade by `deckmill build`.
 decks/.cache/
+decks/.deckmill.lock
 decks/*.apkg
 decks/*.preview.html
 """
