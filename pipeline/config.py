@@ -12,7 +12,19 @@ import soupsieve
 import yaml
 
 from pipeline.errors import ConfigError
-from pipeline.yamlnodes import NodeMap, as_bool, as_int, as_list, as_regex, as_str, compose, fail, merge_nodes, where
+from pipeline.yamlnodes import (
+    NodeMap,
+    as_bool,
+    as_float,
+    as_int,
+    as_list,
+    as_regex,
+    as_str,
+    compose,
+    fail,
+    merge_nodes,
+    where,
+)
 
 SECTIONS = ("junk", "structure", "damage", "dedup", "taxonomy", "deck")
 
@@ -50,9 +62,20 @@ class JunkRules:
 
 
 @dataclass(frozen=True)
+class SignatureSettings:
+    """Thresholds of structure inference (structure.yaml `signature`)."""
+
+    min_questions: int
+    answered_weight: float
+    numbering_weight: float
+    body_over_heading: float
+
+
+@dataclass(frozen=True)
 class StructureRules:
     numbering: tuple[Rule, ...]
     answer_point_numbering: frozenset[str]
+    question_numbering: frozenset[str]
     section_numbering: frozenset[str]
     question_markers: tuple[re.Pattern[str], ...]
     section_patterns: tuple[re.Pattern[str], ...]
@@ -70,6 +93,8 @@ class StructureRules:
     faq_question: re.Pattern[str]
     faq_answer: re.Pattern[str]
     max_question_chars: int
+    signature: SignatureSettings
+    answer_reveal: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -181,13 +206,16 @@ def _structure(node: yaml.Node) -> StructureRules:
     names = {rule.name for rule in numbering}
     point_styles = frozenset(as_list(m.req("answer_point_numbering"), as_str))
     section_styles = frozenset(as_list(m.req("section_numbering"), as_str))
-    for key, styles in (("answer_point_numbering", point_styles), ("section_numbering", section_styles)):
+    question_styles = frozenset(as_list(m.req("question_numbering"), as_str))
+    for key, styles in (("answer_point_numbering", point_styles), ("section_numbering", section_styles),
+                        ("question_numbering", question_styles)):
         for style in styles - names:
             raise fail(m.req(key), f"unknown numbering style '{style}'")
     labels = as_list(m.req("answer_labels"), lambda n: as_regex(NodeMap(n, "label").req("pattern"), re.I))
     return StructureRules(
         numbering=numbering,
         answer_point_numbering=point_styles,
+        question_numbering=question_styles,
         section_numbering=section_styles,
         question_markers=as_list(m.req("question_markers"), lambda n: as_regex(n, re.I)),
         section_patterns=as_list(m.req("section_patterns"), as_regex),
@@ -205,7 +233,16 @@ def _structure(node: yaml.Node) -> StructureRules:
         faq_question=as_regex(NodeMap(m.req("faq_table"), "faq_table").req("question"), re.I),
         faq_answer=as_regex(NodeMap(m.req("faq_table"), "faq_table").req("answer"), re.I),
         max_question_chars=as_int(m.req("max_question_chars")),
+        signature=_signature(m.req("signature")),
+        answer_reveal=as_regex(m.req("answer_reveal"), re.I),
     )
+
+
+def _signature(node: yaml.Node) -> SignatureSettings:
+    m = NodeMap(node, "signature")
+    m.only(("min_questions", "answered_weight", "numbering_weight", "body_over_heading"))
+    return SignatureSettings(as_int(m.req("min_questions")), as_float(m.req("answered_weight")),
+                             as_float(m.req("numbering_weight")), as_float(m.req("body_over_heading")))
 
 
 def _damage_rule(node: yaml.Node) -> DamageRule:

@@ -63,11 +63,14 @@ class BuildReport:
 
 
 def source_figures(sources: list[SourceItems], clusters: list[Cluster], cards: list[Card]) -> list[SourceFigures]:
+    """Per page: what it holds, and how many of its questions lead a card or joined another question's card."""
     carded = {(c.members[0].source, c.members[0].item_id) for c in cards if c.members}
     merged: dict[str, int] = {}
     for cluster in clusters:
-        for member in cluster.members[1:]:
-            merged[member.source] = merged.get(member.source, 0) + 1
+        keys = [(m.source, m.item_id) for m in cluster.members]
+        lead = next((k for k in keys if k in carded), keys[0])
+        for source, _ in (k for k in keys if k != lead):
+            merged[source] = merged.get(source, 0) + 1
     out = []
     for s in sources:
         out.append(SourceFigures(

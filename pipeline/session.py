@@ -162,7 +162,7 @@ class Session:
                     raise ConfigError(str(self.paths.merged), None,
                                       f"member {m.source}/{m.item_id} is not in the items files: run dedup again")
         unanswered, settings = self.include_unanswered(include_unanswered)
-        ledger = load_ledger(self.paths.ledger)
+        ledger = previous = load_ledger(self.paths.ledger)
         overrides = load_overrides(self.paths.overrides)
         clusters = apply_decisions(clusters, overrides, {c: set(e.members) for c, e in ledger.entries.items()})
         asked = {k: (i.question, i.lang, i.answer) for k, i in items.items()}
@@ -178,7 +178,8 @@ class Session:
         written = write_package(self.paths.out / name, [(c, fields_for(c)) for c in outcome.cards], model)
         for stale in self.paths.out.glob(f"{self.rules.deck.package_name}-*.apkg"):
             stale.unlink()  # one package per root deck was the first release's layout
-        save_ledger(self.paths.ledger, ledger)
+        if ledger != previous or not self.paths.ledger.exists():
+            save_ledger(self.paths.ledger, ledger)
         live = [c for c in outcome.cards if not c.retired]
         ids = {f"{c.members[0].source}/{c.members[0].item_id}": c.card_id for c in live if c.members}
         write_merged(self.paths.merged, [g.cluster for g in groups], related, ids)

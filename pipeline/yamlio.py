@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -12,12 +13,14 @@ import yaml
 
 from pipeline.errors import ConfigError
 
-# libyaml's loader when present (faster, same result); the pure-Python emitter always, because libyaml
-# escapes characters outside the BMP (emoji) and the committed YAML must not depend on the machine.
+# libyaml's loader and emitter when present (20x faster, and the same text as the pure-Python emitter for
+# everything but characters outside the BMP, which libyaml escapes as \UXXXXXXXX: those escapes are turned
+# back into the characters, so emoji stay readable in diffs).
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_ASTRAL_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\U([0-9A-F]{8})")
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     """Block style; multi-line strings as literal blocks so diffs stay readable."""
 
 
@@ -32,8 +35,12 @@ _Dumper.add_representer(str, _str_representer)
 
 def dump_yaml(data: Any) -> str:
     """YAML text: stable key order (as given), Unicode kept, no line wrapping."""
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000,
-                     default_flow_style=False)
+    text: str = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000,
+                          default_flow_style=False)
+    if "\\U" not in text:
+        return text
+    readable = _ASTRAL_ESCAPE.sub(lambda m: m.group(1) + chr(int(m.group(2), 16)), text)
+    return readable if yaml.load(readable, Loader=_Loader) == data else text  # a literal "\\U..." stays as is
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:

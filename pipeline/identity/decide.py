@@ -78,12 +78,14 @@ def _cause(entry: LedgerEntry, item: Composed) -> tuple[str, ...]:
 
 
 def _card(entry: LedgerEntry, item: Composed | None, status: CardStatus) -> Card:
+    """The card to write; its members start with the primary."""
     if item is None:  # retired: as last published, plus the tag
         tags = tuple(dict.fromkeys([*(t for t in entry.tags if t not in TRANSIENT_TAGS), RETIRED_TAG]))
         return Card(entry.card_id, entry.guid, entry.note_id, entry.mod, entry.position, entry.content,
                     entry.sources, (), tags, entry.deck, status=status)
+    members = sorted(item.group.cluster.members, key=lambda m: f"{m.source}/{m.item_id}" != item.primary)
     return Card(entry.card_id, entry.guid, entry.note_id, entry.mod, entry.position, item.content, item.sources,
-                item.group.cluster.members, item.tags, entry.deck, item.review, status=status,
+                tuple(members), item.tags, entry.deck, item.review, status=status,
                 carried_from=item.group.carried_from)
 
 
