@@ -13,6 +13,7 @@ from pipeline import __version__
 from pipeline.config import load_rules
 from pipeline.errors import DeckmillError
 from pipeline.preview import write_preview
+from pipeline.progress import StageProgress, bars_wanted, timings_line
 from pipeline.project import resolve_layout
 from pipeline.report import BuildReport, as_json, as_text
 from pipeline.session import Paths, Session
@@ -48,14 +49,20 @@ _unanswered_option = click.option(
 
 
 def _run(ctx: click.Context, kwargs: dict[str, Any], work: Callable[[Session], BuildReport | str]) -> None:
+    progress = StageProgress(sys.stderr, bars_wanted(sys.stderr, kwargs["quiet"]))
     try:
         layout = resolve_layout(Path.cwd(), kwargs["raw"], kwargs["out"], kwargs["config"])
         session = Session(Paths(layout.raw, layout.out), load_rules(layout.config))
+        session.progress = progress
         result = work(session)
     except DeckmillError as exc:
         if kwargs["debug"]:
             raise
         raise click.ClickException(str(exc)) from exc
+    finally:
+        progress.finish()
+    if kwargs["verbose"] and not kwargs["quiet"] and timings_line(progress):
+        click.echo(timings_line(progress), err=True)
     for name, reason in session.skipped:
         click.echo(f"skipped {name}: {reason}", err=True)
     if not kwargs["quiet"]:

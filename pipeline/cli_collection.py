@@ -18,6 +18,7 @@ from pipeline.preview import preview_path, write_preview
 from pipeline.project import init_project
 from pipeline.scratch import scratch_copy
 from pipeline.session import Session
+from pipeline.sources import LANGS
 
 
 @main.command()
@@ -61,13 +62,13 @@ def _describe(result: AddResult, raw: Path, verbose: bool) -> list[str]:
 @click.argument("pages", nargs=-1, required=True)
 @click.option("--title", default="", help="The page's title (default: the page's own title).")
 @click.option("--url", "page_url", default="", help="Where a file came from (recorded in its meta file).")
-@click.option("--lang", default="", help="The page's language (zh, en; default: guessed).")
+@click.option("--lang", type=click.Choice(LANGS), default=None, help="The page's language [default: guessed].")
 @click.option("--deck", default="", help="Root deck for this page's new cards.")
 @click.option("--tag", "tags", multiple=True, help="A tag for this page's cards (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Say what the pages would bring; write nothing.")
 @click.pass_context
-def add(ctx: click.Context, /, pages: tuple[str, ...], title: str, page_url: str, lang: str, deck: str,
-        tags: tuple[str, ...], dry_run: bool, **kwargs: Any) -> None:
+def add(ctx: click.Context, /, pages: tuple[str, ...], title: str, page_url: str, deck: str,
+        tags: tuple[str, ...], dry_run: bool, lang: str | None, **kwargs: Any) -> None:
     """Save PAGES (files or URLs) into raw/ and say what each brings: new cards, questions joining existing
     cards, questions without an answer, self-check findings. The decks are not rebuilt: run `deckmill build`.
 
@@ -79,7 +80,7 @@ def add(ctx: click.Context, /, pages: tuple[str, ...], title: str, page_url: str
     refused: list[str] = []
 
     def work(session: Session) -> str:
-        options = AddOptions(title, page_url, lang, deck, tags, dry_run)
+        options = AddOptions(title, page_url, lang or "", deck, tags, dry_run)
         results = add_pages(session.paths, session.rules, list(pages), options, session.now)
         lines: list[str] = []
         for result in results:
