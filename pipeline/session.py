@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -73,6 +74,10 @@ def stamp_note_type(ledger: Ledger, digest: str, now: int) -> Ledger:
     return replace(ledger, note_type_hash=digest, note_type_mod=max(now, ledger.note_type_mod + 1))
 
 
+def _no_progress(stage: str, done: int, total: int) -> None:
+    del stage, done, total
+
+
 class Session:
     """Runs stages; never prints. `skipped` collects pages that could not be used, with the reason."""
 
@@ -82,6 +87,7 @@ class Session:
         self.now = int(now if now is not None else time.time())
         self.skipped: list[tuple[str, str]] = []
         self.last_cards: tuple[Card, ...] = ()  # the cards the last publish wrote (emitted and retired)
+        self.progress: Callable[[str, int, int], None] = _no_progress  # (stage, done, total): the CLI draws bars
 
     def _pages(self) -> list[Path]:
         """The raw pages; two pages with the same source id (a.txt, a.md) are an error."""
@@ -211,7 +217,9 @@ class Session:
         sources: list[SourceItems] = []
         rebuilt: list[tuple[str, str]] = []
         seen: set[str] = set()
-        for path in self._pages():
+        pages = self._pages()
+        for done, path in enumerate(pages):
+            self.progress("pages", done, len(pages))
             slug = slug_for(path)
             seen.add(slug)
             outputs = [self.paths.clean_dir / f"{slug}.yaml", self.paths.yaml_dir / f"{slug}.yaml"]
@@ -227,6 +235,7 @@ class Session:
             cache.record(slug, fingerprint, outputs)
             sources.append(items)
             rebuilt.append((slug, why))
+        self.progress("pages", len(pages), len(pages))
         _prune(self.paths.clean_dir, seen)
         _prune(self.paths.yaml_dir, {s.slug for s in sources})
         cache.save({s.slug for s in sources})
@@ -237,6 +246,9 @@ class Session:
         with project_lock(self.paths.out):
             self._migrate_layout()
             sources, rebuilt = self._cached_sources()
+            self.progress("dedup", 0, 1)
             clusters, related = cluster(sources, self.rules.dedup)
+            self.progress("cards", 0, 1)
             report = self._publish(sources, clusters, related, include_unanswered, refresh)
+            self.progress("cards", 1, 1)
         return replace(report, rebuilt=tuple(rebuilt))
