@@ -12,6 +12,7 @@ import click
 from pipeline import __version__
 from pipeline.config import load_rules
 from pipeline.errors import DeckmillError
+from pipeline.inspect_cmd import inspect
 from pipeline.report import BuildReport, as_json, as_text
 from pipeline.session import Paths, Session
 
@@ -169,6 +170,9 @@ def apkg(ctx: click.Context, /, include_unanswered: bool | None, refresh: bool, 
       deckmill apkg --include-unanswered
     """
     _run(ctx, kwargs, lambda s: s.apkg(include_unanswered, refresh))
+
+
+main.add_command(inspect)
 
 
 if __name__ == "__main__":  # pragma: no cover
