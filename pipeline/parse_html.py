@@ -112,8 +112,15 @@ def _table(el: Tag) -> Iterator[Block]:
         cells = [_clean_inline(_inline(td)).replace("\n", " ") for td in tr.find_all(["th", "td"])]
         if any(cells):
             rows.append(cells)
-    if rows:
-        yield Block("table", markdown_table(rows))
+    if not rows:
+        return
+    if el.find("th") is None:  # no header row: a one-column table is a list, a wider one gets an empty header
+        if max(len(r) for r in rows) == 1:
+            for row in rows:
+                yield Block("item", row[0])
+            return
+        rows.insert(0, [""] * max(len(r) for r in rows))
+    yield Block("table", markdown_table(rows))
 
 
 def _box_title(el: Tag) -> Tag | None:
@@ -302,7 +309,8 @@ def parse_html(text: str, drop: tuple[SelectorRule, ...], postscript: tuple[Rule
     """Parse HTML into blocks; returns the blocks and the chrome it removed.
 
     `drop` are the chrome selectors. A whole saved `page` (not a fragment inside Markdown) is read from its content
-    region, with source line breaks as spaces and a promo section after its last <hr> cut by the `postscript` rules.
+    region; when it has a document shell (<html>, <body>), source line breaks are spaces and its postscript is cut
+    (trailing link lists, a last section after an <hr> holding text the `postscript` rules match).
     """
     soup = BeautifulSoup(text, "lxml")
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
@@ -322,7 +330,10 @@ def parse_html(text: str, drop: tuple[SelectorRule, ...], postscript: tuple[Rule
     if page and _DOCUMENT.search(text[:4096]):  # text with a few tags but no document shell keeps its lines
         _collapse_source_breaks(root)
         removals += drop_postscript(root, postscript)
-    blocks = list(_Walker().walk(root))
+    try:
+        blocks = list(_Walker().walk(root))
+    except RecursionError:  # markup nested thousands deep: read its text line by line rather than fail
+        blocks = [Block("para", line) for line in (_clean_inline(x) for x in root.get_text("\n").split("\n")) if line]
     if title_text and not any(b.kind == "heading" for b in blocks[:1]):
         blocks.insert(0, Block("heading", title_text, level=1))
     return [Block(b.kind, b.text, b.level, b.lang, n, b.answer) for n, b in enumerate(blocks, 1)], removals

@@ -62,9 +62,10 @@ def test_docs_page_boxes_quiz_options_and_nested_details(rules: Rules) -> None:
     title = next(i for i, b in enumerate(blocks) if "Explain how BM25" in b.text)
     assert blocks[title] == Block("para", "**1. (Core) Explain how BM25 scores a document.**", line=blocks[title].line)
     assert blocks[title + 1].text.startswith("**Expected depth:** term frequency saturates")
-    # quiz options are buttons inside table cells: their text is content
-    table = next(b for b in blocks if b.kind == "table")
-    assert "Inverted index" in table.text and "HNSW graph" in table.text
+    # quiz options are buttons inside the cells of a one-column table without a header: a list of options
+    quiz = next(i for i, b in enumerate(blocks) if b.text.startswith("Which index structure"))
+    options = [(b.kind, b.text) for b in blocks[quiz + 1 : quiz + 3]]
+    assert options == [("item", "Inverted index"), ("item", "HNSW graph")]
     # a collapsed block holding only collapsed blocks is a category heading over them; an empty one is unanswered
     assert [(b.kind, b.text, b.answer) for b in blocks if b.kind == "qa" or b.text == "Evaluation"] == [
         ("heading", "Evaluation", ""),
@@ -118,3 +119,15 @@ def test_a_section_after_a_rule_without_promo_is_content(rules: Rules) -> None:
 def test_markdown_fragments_keep_their_line_breaks(rules: Rules) -> None:
     blocks, _ = parse_html("<p>first line\nsecond line</p>", rules.junk.html_drop)
     assert [b.text for b in blocks] == ["first line", "second line"]
+
+
+def test_a_wide_table_without_a_header_row_gets_an_empty_header(rules: Rules) -> None:
+    blocks, _ = parse_html("<table><tr><td>BM25</td><td>sparse</td></tr><tr><td>DPR</td><td>dense</td></tr></table>",
+                           rules.junk.html_drop)
+    assert [b.text for b in blocks] == ["|  |  |\n| --- | --- |\n| BM25 | sparse |\n| DPR | dense |"]
+
+
+def test_markup_nested_thousands_deep_is_read_not_fatal(rules: Rules) -> None:
+    html = "<!doctype html><html><body>" + "<div>" * 3000 + "What is a KV cache?" + "</div>" * 3000 + "</body></html>"
+    blocks, _ = parse_html(html, rules.junk.html_drop, rules.junk.drop_block, page=True)
+    assert [b.text for b in blocks] == ["What is a KV cache?"]
