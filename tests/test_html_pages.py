@@ -5,7 +5,7 @@ from __future__ import annotations
 from pipeline.clean import clean_page
 from pipeline.config import Rules
 from pipeline.extract import extract
-from pipeline.models import Block, CleanPage
+from pipeline.models import Block, CleanPage, RawPage, SourceMeta
 from pipeline.parse_html import parse_html
 from pipeline.sources import load_page
 from tests.conftest import FIXTURES
@@ -131,3 +131,13 @@ def test_markup_nested_thousands_deep_is_read_not_fatal(rules: Rules) -> None:
     html = "<!doctype html><html><body>" + "<div>" * 3000 + "What is a KV cache?" + "</div>" * 3000 + "</body></html>"
     blocks, _ = parse_html(html, rules.junk.html_drop, rules.junk.drop_block, page=True)
     assert [b.text for b in blocks] == ["What is a KV cache?"]
+
+
+def test_a_formula_pasted_twice_as_text_is_printed_once(rules: Rules) -> None:
+    html = ("<!doctype html><html><body><article><h2>1. 逻辑回归的假设是什么？</h2>"
+            "<p>样本为正的概率是 hθ(x)hθ(x)，为负的概率是1−hθ(x)1−hθ(x)，在2020年前后常被问到。</p>"
+            "</article></body></html>")
+    page = clean_page(RawPage("lr", "lr.html", html, "html", "utf-8", SourceMeta()), rules)
+    assert page.blocks[-1].text == "样本为正的概率是 hθ(x)，为负的概率是1−hθ(x)，在2020年前后常被问到。"
+    assert [(r.rule, r.before) for r in page.repairs] == [
+        ("formula-text-doubled", "hθ(x)hθ(x)"), ("formula-text-doubled", "1−hθ(x)1−hθ(x)")]
