@@ -141,3 +141,20 @@ def test_a_formula_pasted_twice_as_text_is_printed_once(rules: Rules) -> None:
     assert page.blocks[-1].text == "样本为正的概率是 hθ(x)，为负的概率是1−hθ(x)，在2020年前后常被问到。"
     assert [(r.rule, r.before) for r in page.repairs] == [
         ("formula-text-doubled", "hθ(x)hθ(x)"), ("formula-text-doubled", "1−hθ(x)1−hθ(x)")]
+
+
+def test_a_collapsed_aside_is_part_of_the_answer_but_collapsed_topics_alone_are_the_questions(rules: Rules) -> None:
+    aside = ("<!doctype html><html><body><article><h2>1. What is multi-query attention?</h2>"
+             "<p>All heads share one key and one value projection.</p>"
+             "<details><summary>Deep dive: memory traffic in decoding</summary><p>The KV cache shrinks by the number "
+             "of heads.</p></details><h2>2. Why does grouped-query attention exist?</h2><p>It trades quality for "
+             "speed between MHA and MQA.</p></article></body></html>")
+    page = clean_page(RawPage("mqa", "mqa.html", aside, "html", "utf-8", SourceMeta()), rules)
+    items = extract(page, rules).items
+    assert [i.question for i in items] == ["What is multi-query attention?", "Why does grouped-query attention exist?"]
+    assert "The KV cache shrinks by the number of heads." in items[0].answer
+    topics = ("<!doctype html><html><body><main><details><summary>Tokenization</summary><p>Splitting text into "
+              "units.</p></details><details><summary>Context window</summary><p>How many tokens fit.</p></details>"
+              "</main></body></html>")
+    page = clean_page(RawPage("faq", "faq.html", topics, "html", "utf-8", SourceMeta()), rules)
+    assert [i.question for i in extract(page, rules).items] == ["Tokenization", "Context window"]
