@@ -73,8 +73,11 @@ def _inline(el: PageElement, code: bool = False) -> str:
             return ""
         return f"（图：{alt}）" if re.search(r"[\u3400-\u9fff]", alt) else f" (image: {alt}) "
     parts = [(child, _inline(child, code or el.name == "code")) for child in el.children]
-    inner = "".join(text + (" " if isinstance(child, Tag) and _CHIP_NUMBER.match(text) else "")
-                    for child, text in parts)
+    shown = [i for i, (_, text) in enumerate(parts) if text.strip()]
+    # a number in its own element before the text ("<span>01</span>How ...") is the text's enumerator
+    chip = shown[0] if len(shown) > 1 and isinstance(parts[shown[0]][0], Tag) and \
+        _CHIP_NUMBER.match(parts[shown[0]][1]) else -1
+    inner = "".join(text.strip() + ". " if i == chip else text for i, (_, text) in enumerate(parts))
     if el.name == "code" and not code and inner.strip():
         return f"`{inner.strip()}`"
     if el.name in ("strong", "b") and inner.strip() and not code:

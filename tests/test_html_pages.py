@@ -82,6 +82,19 @@ def test_docs_page_boxes_quiz_options_and_nested_details(rules: Rules) -> None:
     assert "(Core) Explain how BM25 scores a document." in questions[0]
     assert "(Advanced) Why combine dense and sparse retrieval?" in questions[1]
     assert source.items[1].answer.endswith("```python\nscore = 1 / (60 + rank_dense) + 1 / (60 + rank_sparse)\n```")
+    recall = next(i for i in source.items if "recall@k" in i.question)
+    assert (recall.question, recall.number) == ("What does recall@k measure?", "3")
+    assert all(i.question != "Evaluation" for i in source.items)
+
+
+def test_a_number_in_its_own_element_before_a_summary_is_its_enumerator(rules: Rules) -> None:
+    html = ("<details><summary><span class='no'>07</span><span class='title'>Why do LLMs hallucinate?"
+            "<span class='tags'><span>grounding</span></span></span></summary><p>They predict plausible text."
+            "</p></details><p><span>3</span> ways to reduce it</p>")
+    blocks, _ = parse_html(html, rules.junk.html_drop, page=True)
+    # in a title (summary, heading) the leading number element enumerates it; in running text it is a word
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("qa", "07. Why do LLMs hallucinate?"), ("para", "3 ways to reduce it")]
 
 
 def test_two_different_documents_in_one_file_are_both_read(rules: Rules) -> None:
