@@ -153,7 +153,6 @@ class DeckSettings:
     fallback_topic: str
     note_type_name: str
     note_type_id: int
-    package_name: str
     include_unanswered: bool = False
 
 
@@ -330,7 +329,7 @@ def _taxonomy(node: yaml.Node) -> tuple[Topic, ...]:
 
 def _deck(node: yaml.Node) -> DeckSettings:
     m = NodeMap(node, "deck")
-    m.only(("deck_name", "fallback_topic", "note_type_name", "note_type_id", "package_name", "include_unanswered"))
+    m.only(("deck_name", "fallback_topic", "note_type_name", "note_type_id", "include_unanswered"))
     name = as_str(m.req("deck_name"))
     if not name.strip() or name.startswith("::") or name.endswith("::"):
         raise fail(m.req("deck_name"), "deck_name must be a non-empty deck name")
@@ -339,7 +338,6 @@ def _deck(node: yaml.Node) -> DeckSettings:
         fallback_topic=as_str(m.req("fallback_topic")),
         note_type_name=as_str(m.req("note_type_name")),
         note_type_id=as_int(m.req("note_type_id")),
-        package_name=as_str(m.req("package_name")),
         include_unanswered=as_bool(m.req("include_unanswered")),
     )
 
