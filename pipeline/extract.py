@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from pipeline.answers import (
     block_markdown,
@@ -183,6 +184,8 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
             roles[i] = Role.SECTION
     if q_level:
         _follow_ups(blocks, roles, rules)
+    else:
+        _fill_sequence(blocks, roles, rules)
     if Role.QUESTION not in roles:  # casual notes: unnumbered lines that end with "?" are the questions
         for i, block in enumerate(blocks):
             ends = block.text.rstrip().endswith(("?", "？"))
@@ -190,6 +193,36 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
                     is_question_text(block.text, rules.structure):
                 roles[i] = Role.QUESTION
     return roles
+
+
+def _shape(block: Block, rules: Rules) -> tuple[str, str, bool] | None:
+    """A numbered paragraph or item's form: kind, numbering style, whole-line emphasis."""
+    found = numbering(strip_markup(block.text), rules.structure)
+    if block.kind not in ("para", "item") or found is None or not found.num.isdigit():
+        return None
+    return block.kind, found.style, whole_emphasis(unlink(block.text))
+
+
+def _fill_sequence(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
+    """A numbered line in the very form of the questions around it, whose number is the one missing between
+    them ("**7. How…?**", "**8. Briefly explain…**", "**9. How…?**"), is a question even if it does not read as one."""
+    asked = [i for i, r in enumerate(roles) if r is Role.QUESTION and _shape(blocks[i], rules) is not None]
+    for before, after in pairwise(asked):
+        shape = _shape(blocks[before], rules)
+        if shape != _shape(blocks[after], rules):
+            continue
+        first = numbering(strip_markup(blocks[before].text), rules.structure)
+        last = numbering(strip_markup(blocks[after].text), rules.structure)
+        if first is None or last is None or int(last.num) - int(first.num) < 2:
+            continue
+        expected = int(first.num) + 1
+        for i in range(before + 1, after):
+            text = strip_markup(blocks[i].text)
+            found = numbering(text, rules.structure)
+            if roles[i] is Role.CONTENT and _shape(blocks[i], rules) == shape and found and \
+                    found.num == str(expected) and len(text) <= rules.structure.max_question_chars:
+                roles[i] = Role.QUESTION
+                expected += 1
 
 
 def _follow_ups(blocks: list[Block], roles: list[Role], rules: Rules) -> None:

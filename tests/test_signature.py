@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pipeline.clean import clean_page
 from pipeline.config import Rules
 from pipeline.extract import extract
@@ -82,3 +84,15 @@ def test_topic_heading_with_marked_question_and_follow_ups(rules: Rules) -> None
         ("QLoRA 为什么省显存？", "基座权重量化为 4 bit，只训练适配器。"),
     ]
     assert source.items[0].section == "主干问题：后训练怎么理解？"
+
+
+def test_a_numbered_line_in_the_questions_form_fills_the_sequence(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "bold.md"
+    page.write_text("## Pretraining\n\n**1. What is pretraining?**\n\nLearning from raw text.\n\n"
+                    "**2. Briefly explain transfer learning.**\n\nReusing what was learned.\n\n"
+                    "**3. Why does scale matter?**\n\nLoss falls with scale.\n\n"
+                    "**4. Summarise the page.**\n\nNot filled: nothing follows 4 in this form.\n", encoding="utf-8")
+    source = extract(clean_page(load_page(page), rules), rules)
+    assert [i.question for i in source.items] == ["What is pretraining?", "Briefly explain transfer learning.",
+                                                  "Why does scale matter?"]
+    assert source.items[1].answer == "Reusing what was learned."
