@@ -82,10 +82,10 @@ def has_question_word(text: str, rules: StructureRules, topic_words: bool = Fals
 
 def is_question_text(text: str, rules: StructureRules) -> bool:
     """Does this (already de-numbered) text read as a question?"""
-    text = strip_markup(text)
+    text, marked = strip_marker(text, rules)
     if not text or len(text) > rules.max_question_chars:
         return False
-    if text.rstrip().endswith(("?", "？")):
+    if marked or text.rstrip().endswith(("?", "？")):
         return True
     if _TERM_EXPLANATION.match(text) or text.rstrip().endswith((";", "；", ":", "：")):
         return False
