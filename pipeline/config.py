@@ -97,6 +97,7 @@ class StructureRules:
     question_words_en: tuple[str, ...]
     question_final_words: tuple[str, ...]
     question_continuations: tuple[str, ...]
+    continuation_max_chars: int
     bullets: tuple[str, ...]
     non_question_sections: re.Pattern[str]
     number_only: re.Pattern[str]
@@ -239,6 +240,7 @@ def _structure(node: yaml.Node) -> StructureRules:
         question_words_en=as_list(words.req("en"), as_str),
         question_final_words=as_list(m.req("question_final_words"), as_str),
         question_continuations=as_list(m.req("question_continuations"), as_str),
+        continuation_max_chars=as_int(m.req("continuation_max_chars")),
         bullets=as_list(m.req("bullets"), as_str),
         non_question_sections=as_regex(m.req("non_question_sections"), re.I),
         number_only=as_regex(m.req("number_only"), re.I),

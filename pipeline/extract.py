@@ -82,10 +82,12 @@ def _parse_question(block: Block, rules: Rules) -> tuple[str, str, str, str]:
     if block.kind == "heading" or whole_emphasis(unlink(block.text)):
         rest = strip_marker(found.rest, rules.structure)[0] if block.kind == "heading" else found.rest
         return rest, "", found.num, found.style  # the heading or the bold run is the whole question
-    rest, marked = strip_marker(found.rest, rules.structure)  # "1. **Q: Explain HyDE.**"
+    if whole_emphasis(unlink(found.rest)):  # "5. **请比较…。**": the bold run after the number is the question
+        return strip_marker(found.rest, rules.structure)[0], "", found.num, found.style
+    rest = strip_marker(found.rest, rules.structure)[0]  # "1. **Q: Explain HyDE.**"
     question, inline = split_fused(rest, rules.structure)
-    if marked and not question:
-        question = rest
+    if not question and len(rest) <= rules.structure.max_question_chars:
+        question = rest  # a question by its form (marker, question numbering, place in the sequence)
     return question, inline, found.num, found.style
 
 

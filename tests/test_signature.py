@@ -96,3 +96,14 @@ def test_a_numbered_line_in_the_questions_form_fills_the_sequence(rules: Rules, 
     assert [i.question for i in source.items] == ["What is pretraining?", "Briefly explain transfer learning.",
                                                   "Why does scale matter?"]
     assert source.items[1].answer == "Reusing what was learned."
+
+
+def test_markdown_with_inline_html_stays_markdown(rules: Rules) -> None:
+    source = _extract("markdown-inline-html-answers.md", rules)
+    assert source.fmt == "md"
+    answered = [i for i in source.items if i.answered]
+    assert [i.question for i in answered] == [
+        "什么是位置编码？", "请比较几种常见的 LLM 架构，并说明各自擅长的任务。",
+        "有哪些解码策略？请解释 Greedy Search 和 Nucleus Sampling 的原理和优缺点。"]  # one question, not split
+    assert answered[0].answer.startswith("给每个位置一个向量")
+    assert "显存放不下整个模型。" in answered[1].answer  # "问题：" stating a problem is not a question
