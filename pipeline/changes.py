@@ -23,7 +23,7 @@ class RetireReason(StrEnum):
     """Why a card stopped being emitted."""
 
     GONE = "its question is no longer in any source"
-    MERGED = "merged into another card"
+    MERGED = "merged into card"
     UNANSWERED = "no source answers it any more"
     UNANSWERED_OFF = "unanswered, and include_unanswered is off"
 
@@ -52,6 +52,10 @@ def snippet(text: str) -> str:
     return flat if len(flat) <= SNIPPET else flat[: SNIPPET - 1] + "…"
 
 
+def _count(n: int) -> str:
+    return f"{n} other answer{'' if n == 1 else 's'}"
+
+
 def field_changes(before: CardContent, after: CardContent) -> tuple[FieldChange, ...]:
     """The studied fields that differ, each with a short before/after."""
     pairs = (
@@ -66,7 +70,7 @@ def field_changes(before: CardContent, after: CardContent) -> tuple[FieldChange,
         if old != new:
             if name is StudiedField.OTHER_ANSWERS:
                 added = [a for a in after.other_answers if a not in before.other_answers]
-                old, new = f"{len(before.other_answers)} other answers", f"{len(after.other_answers)} other answers"
+                old, new = _count(len(before.other_answers)), _count(len(after.other_answers))
                 if added:
                     new += f", new: «{snippet(added[0])[:SNIPPET // 2]}…»"
                 out.append(FieldChange(name, old, new))

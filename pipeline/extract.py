@@ -20,7 +20,7 @@ from pipeline.answers import (
 )
 from pipeline.clean import is_question_block
 from pipeline.config import Rules
-from pipeline.models import Block, CleanPage, QAItem, Removal, Repair, SourceItems
+from pipeline.models import Block, CleanPage, ItemFlag, QAItem, Removal, Repair, SourceItems
 from pipeline.questions import (
     is_question_text,
     line_lang,
@@ -439,15 +439,15 @@ def extract(page: CleanPage, rules: Rules) -> SourceItems:
         alt_answer = _answer_markdown(_Draft("", "", "", "", 0), alt_blocks, rules) if bilingual else ""
         flags: list[str] = []
         if not answer and not alt_answer:
-            flags.append("no-answer")
+            flags.append(ItemFlag.NO_ANSWER.value)
         elif is_link_only(answer or alt_answer, rules):
-            flags.append("link-only")
+            flags.append(ItemFlag.LINK_ONLY.value)
         inline = bool(draft.inline_answer) and not draft.blocks
         for name in damage(main_blocks, answer, inline, rules) + damage(alt_blocks, alt_answer, False, rules):
-            if f"damaged:{name}" not in flags and (answer or alt_answer):
-                flags.append(f"damaged:{name}")
-        flags.extend(f"damaged:{f.check}" for f in findings if f.question == draft.question
-                     and f"damaged:{f.check}" not in flags)
+            if ItemFlag.damaged(name) not in flags and (answer or alt_answer):
+                flags.append(ItemFlag.damaged(name))
+        flags.extend(ItemFlag.damaged(f.check) for f in findings if f.question == draft.question
+                     and ItemFlag.damaged(f.check) not in flags)
         base = item_id(draft.question)
         seen[base] += 1
         ident = base if seen[base] == 1 else f"{base}-{seen[base]}"

@@ -83,6 +83,18 @@ class CleanPage:
     repairs: tuple[Repair, ...] = ()
 
 
+class ItemFlag(StrEnum):
+    """What extraction says about one item (damage flags are `DAMAGED` + the damage rule's name)."""
+
+    NO_ANSWER = "no-answer"
+    LINK_ONLY = "link-only"
+    DAMAGED = "damaged:"
+
+    @staticmethod
+    def damaged(rule: str) -> str:
+        return f"{ItemFlag.DAMAGED.value}{rule}"
+
+
 @dataclass(frozen=True)
 class QAItem:
     """One question found in a source, with its answer (Markdown, may be empty)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from pipeline.identity.reword import rewording_matcher
 from pipeline.lock import project_lock
 from pipeline.models import Card, CardStatus, CleanPage, Cluster, SourceItems
 from pipeline.overrides import apply_decisions, load_overrides
+from pipeline.proposals import write_proposals
 from pipeline.report import BuildReport, source_figures
 from pipeline.sources import META_SUFFIX, discover, load_page, slug_for
 from pipeline.stagefiles import read_clean, read_items, read_merged, write_clean, write_items, write_merged
@@ -50,6 +52,14 @@ class Paths:
         return self.out / "ledger.yaml"
 
     @property
+    def proposals(self) -> Path:
+        return self.out / "proposals.yaml"
+
+    @property
+    def parsed_cache(self) -> Path:
+        return self.out / ".cache" / "parsed"
+
+    @property
     def overrides(self) -> Path:
         return self.out / "overrides.yaml"
 
@@ -69,6 +79,10 @@ def stamp_note_type(ledger: Ledger, digest: str, now: int) -> Ledger:
     return replace(ledger, note_type_hash=digest, note_type_mod=max(now, ledger.note_type_mod + 1))
 
 
+def _no_progress(stage: str, done: int, total: int) -> None:
+    del stage, done, total
+
+
 class Session:
     """Runs stages; never prints. `skipped` collects pages that could not be used, with the reason."""
 
@@ -78,6 +92,7 @@ class Session:
         self.now = int(now if now is not None else time.time())
         self.skipped: list[tuple[str, str]] = []
         self.last_cards: tuple[Card, ...] = ()  # the cards the last publish wrote (emitted and retired)
+        self.progress: Callable[[str, int, int], None] = _no_progress  # (stage, done, total): the CLI draws bars
 
     def _pages(self) -> list[Path]:
         """The raw pages; two pages with the same source id (a.txt, a.md) are an error."""
@@ -162,7 +177,7 @@ class Session:
                     raise ConfigError(str(self.paths.merged), None,
                                       f"member {m.source}/{m.item_id} is not in the items files: run dedup again")
         unanswered, settings = self.include_unanswered(include_unanswered)
-        ledger = load_ledger(self.paths.ledger)
+        ledger = previous = load_ledger(self.paths.ledger, self.paths.parsed_cache)
         overrides = load_overrides(self.paths.overrides)
         clusters = apply_decisions(clusters, overrides, {c: set(e.members) for c, e in ledger.entries.items()})
         asked = {k: (i.question, i.lang, i.answer) for k, i in items.items()}
@@ -178,7 +193,9 @@ class Session:
         written = write_package(self.paths.out / name, [(c, fields_for(c)) for c in outcome.cards], model)
         for stale in self.paths.out.glob(f"{self.rules.deck.package_name}-*.apkg"):
             stale.unlink()  # one package per root deck was the first release's layout
-        save_ledger(self.paths.ledger, ledger)
+        if ledger != previous or not self.paths.ledger.exists():
+            save_ledger(self.paths.ledger, ledger)
+        write_proposals(self.paths.proposals, tuple(proposals), ledger)
         live = [c for c in outcome.cards if not c.retired]
         ids = {f"{c.members[0].source}/{c.members[0].item_id}": c.card_id for c in live if c.members}
         write_merged(self.paths.merged, [g.cluster for g in groups], related, ids)
@@ -206,14 +223,16 @@ class Session:
         sources: list[SourceItems] = []
         rebuilt: list[tuple[str, str]] = []
         seen: set[str] = set()
-        for path in self._pages():
+        pages = self._pages()
+        for done, path in enumerate(pages):
+            self.progress("pages", done, len(pages))
             slug = slug_for(path)
             seen.add(slug)
             outputs = [self.paths.clean_dir / f"{slug}.yaml", self.paths.yaml_dir / f"{slug}.yaml"]
             fingerprint = input_fingerprint(path, path.with_name(slug + META_SUFFIX), self.rules.fingerprint, code)
             why = cache.why_rebuild(slug, fingerprint, outputs)
             if not why:
-                sources.append(read_items(outputs[1]))
+                sources.append(read_items(outputs[1], self.paths.parsed_cache))
                 continue
             page = self._clean_one(path)
             items = self._extract_one(page) if page is not None else None
@@ -222,6 +241,7 @@ class Session:
             cache.record(slug, fingerprint, outputs)
             sources.append(items)
             rebuilt.append((slug, why))
+        self.progress("pages", len(pages), len(pages))
         _prune(self.paths.clean_dir, seen)
         _prune(self.paths.yaml_dir, {s.slug for s in sources})
         cache.save({s.slug for s in sources})
@@ -232,6 +252,9 @@ class Session:
         with project_lock(self.paths.out):
             self._migrate_layout()
             sources, rebuilt = self._cached_sources()
+            self.progress("dedup", 0, 1)
             clusters, related = cluster(sources, self.rules.dedup)
+            self.progress("cards", 0, 1)
             report = self._publish(sources, clusters, related, include_unanswered, refresh)
+            self.progress("cards", 1, 1)
         return replace(report, rebuilt=tuple(rebuilt))

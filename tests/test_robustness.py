@@ -6,6 +6,7 @@ import random
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from pipeline.cli import main
@@ -106,3 +107,31 @@ def test_a_page_named_merged_is_an_ordinary_page_and_the_old_layout_moves(tmp_pa
     assert len(report.new) == 1
     assert "items:" in old.read_text(encoding="utf-8")  # now the page's own items file
     assert "related_not_merged" in (tmp_path / "decks" / "merged.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("value", [
+    "💡 **什么是 LoRA?**", "line one\n💡 line two\n", 'a literal \\U0001F4A1 in code', "tab\there \\\\U0001F600 😀",
+    "  leading spaces", "key: value # not a comment", "'quoted'", "多行\n  缩进\n", "",
+])
+def test_yaml_output_round_trips_and_keeps_emoji_readable(value: str) -> None:
+    from pipeline.yamlio import dump_yaml
+
+    data = {"items": [{"question": value, "answer": value}]}
+    text = dump_yaml(data)
+    assert yaml.safe_load(text) == data
+    if "😀" in value or "💡" in value:
+        assert "\\U0001F" not in text.replace("\\\\U0001F600", "")
+
+
+def test_parsed_yaml_cache_follows_the_files_bytes(tmp_path: Path) -> None:
+    from pipeline.yamlio import read_yaml
+
+    path, cache = tmp_path / "ledger.yaml", tmp_path / "cache"
+    path.write_text("cards:\n  dm-1: {question: 什么是 LoRA?}\n", encoding="utf-8")
+    assert read_yaml(path, cache) == {"cards": {"dm-1": {"question": "什么是 LoRA?"}}}
+    (cached,) = cache.glob("*.json")
+    cached.write_text('{"cards": "from the cache"}', encoding="utf-8")  # proves the second read uses it
+    assert read_yaml(path, cache) == {"cards": "from the cache"}
+    path.write_text("cards: {}\n", encoding="utf-8")  # edited by hand: parsed again, old entry replaced
+    assert read_yaml(path, cache) == {"cards": {}}
+    assert len(list(cache.glob("*.json"))) == 1

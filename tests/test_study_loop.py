@@ -84,7 +84,7 @@ def test_a_new_page_adds_and_never_rewrites_then_leaves_and_retires(loop: Any) -
     for change in changed.values():
         assert [f.field for f in change.fields] == [StudiedField.OTHER_ANSWERS]
         assert change.pages == ("new-page",)
-    assert "other answers: «0 other answers» -> «1 other answers, new: «LoRA 在原权重旁" in as_text(added)
+    assert "other answers: «0 other answers» -> «1 other answer, new: «LoRA 在原权重旁" in as_text(added)
     assert _import(col, package) == (2, 2, 2)
     notes = _notes(col)
     for cid, (question, answer) in before.items():  # question and main answer stay what the learner studies
@@ -155,3 +155,24 @@ def test_a_correction_and_a_primary_override_survive_rebuilds(loop: Any) -> None
     assert notes[lora]["Answer"] == "<p>冻结原权重,只训练低秩矩阵。</p>"
     assert "BA 合并回原权重" in notes[lora]["OtherAnswers"]
     assert notes[kv]["Answer"] == "<p>我自己的答案。</p>"
+
+
+def test_turning_include_unanswered_off_and_on_retires_and_revives_in_anki(loop: Any) -> None:
+    tmp_path, raw, col = loop
+    package = tmp_path / "decks" / "deckmill.apkg"
+    (raw / "studied.txt").write_text(STUDIED + "5、什么是 GQA?\n", encoding="utf-8")
+    on = session_for(tmp_path, raw, NOW).build(include_unanswered=True)
+    assert _import(col, package) == (5, 0, 0)
+    (gqa,) = [c.card_id for c in on.changes if c.question == "什么是 GQA?"]
+    assert "needs-answer" in _notes(col)[gqa].tags
+    off = session_for(tmp_path, raw, NOW + 1).build(include_unanswered=False)
+    assert off.retired == (gqa,)
+    assert _import(col, package) == (0, 1, 4)
+    note = _notes(col)[gqa]
+    assert "retired" in note.tags and "needs-answer" not in note.tags and note["Question"] == "什么是 GQA?"
+    back = session_for(tmp_path, raw, NOW + 2).build(include_unanswered=True)
+    assert back.revived == (gqa,)
+    assert _import(col, package) == (0, 1, 4)
+    note = _notes(col)[gqa]
+    assert "retired" not in note.tags and "needs-answer" in note.tags and note.id == _notes(col)[gqa].id
+    assert col.note_count() == 5

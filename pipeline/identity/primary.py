@@ -6,10 +6,10 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
 from pipeline.identity.ledger import LedgerEntry
-from pipeline.models import QAItem
+from pipeline.models import ItemFlag, QAItem
 
-LINK_ONLY = "link-only"
-DAMAGED = "damaged:"
+LINK_ONLY = ItemFlag.LINK_ONLY.value
+DAMAGED = ItemFlag.DAMAGED.value
 
 
 class PrimaryReason(StrEnum):
