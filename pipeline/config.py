@@ -73,6 +73,14 @@ class SignatureSettings:
 
 
 @dataclass(frozen=True)
+class PostscriptSettings:
+    """How much text after a page's last thematic break can be a postscript (structure.yaml `postscript`)."""
+
+    max_blocks: int
+    max_chars: int
+
+
+@dataclass(frozen=True)
 class SelfCheckSettings:
     """Thresholds and patterns of the structural self-checks (structure.yaml `self_checks`)."""
 
@@ -109,6 +117,7 @@ class StructureRules:
     signature: SignatureSettings
     answer_reveal: re.Pattern[str]
     self_checks: SelfCheckSettings
+    postscript: PostscriptSettings
 
 
 @dataclass(frozen=True)
@@ -252,7 +261,14 @@ def _structure(node: yaml.Node) -> StructureRules:
         signature=_signature(m.req("signature")),
         answer_reveal=as_regex(m.req("answer_reveal"), re.I),
         self_checks=_self_checks(m.req("self_checks")),
+        postscript=_postscript(m.req("postscript")),
     )
+
+
+def _postscript(node: yaml.Node) -> PostscriptSettings:
+    m = NodeMap(node, "postscript")
+    m.only(("max_blocks", "max_chars"))
+    return PostscriptSettings(as_int(m.req("max_blocks")), as_int(m.req("max_chars")))
 
 
 def _self_checks(node: yaml.Node) -> SelfCheckSettings:

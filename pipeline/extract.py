@@ -21,6 +21,7 @@ from pipeline.answers import (
 from pipeline.clean import is_question_block
 from pipeline.config import Rules
 from pipeline.models import Block, CleanPage, ItemFlag, QAItem, Removal, Repair, SourceItems
+from pipeline.parse_markdown import THEMATIC_BREAK
 from pipeline.questions import (
     is_question_text,
     line_lang,
@@ -420,6 +421,7 @@ def _answer_markdown(draft: _Draft, blocks: list[Block], rules: Rules) -> str:
 def extract(page: CleanPage, rules: Rules) -> SourceItems:
     """Every question on the page, with its answer, section and language(s)."""
     drafts, dropped, repairs = _segment(page, rules)
+    dropped.extend(_cut_postscript(drafts, page, rules))
     page_lang = page.meta.lang or "zh"
     items: list[QAItem] = []
     seen: Counter[str] = Counter()
@@ -467,6 +469,28 @@ def extract(page: CleanPage, rules: Rules) -> SourceItems:
     junk = len(page.removals) + len(dropped)
     return SourceItems(page.slug, page.filename, page.meta, page.encoding, page.fmt, page.lines_in, junk,
                        tuple(items), tuple(dropped), tuple(repairs), tuple(findings))
+
+
+def _cut_postscript(drafts: list[_Draft], page: CleanPage, rules: Rules) -> list[Removal]:
+    """What follows the last thematic break after the last question, when it is short and holds no heading,
+    code, table or question, is the page's postscript (a sign-off, promo, a footer), not the last answer."""
+    if not drafts or not drafts[-1].blocks:
+        return []
+    last = drafts[-1]
+    breaks = sorted((r.line for r in page.removals if r.rule == THEMATIC_BREAK and r.line > last.line), reverse=True)
+    for cut in breaks:
+        head = [b for b in last.blocks if b.line < cut]
+        tail = [b for b in last.blocks if b.line > cut]
+        if tail:
+            break
+    else:
+        return []
+    settings = rules.structure.postscript
+    if not head or len(tail) > settings.max_blocks or sum(len(b.text) for b in tail) > settings.max_chars or \
+            any(b.kind in ("heading", "code", "table", "qa") or b.text.rstrip().endswith(("?", "？")) for b in tail):
+        return []
+    last.blocks = head
+    return [Removal("postscript", b.text[:300], b.line) for b in tail]
 
 
 def _title(page: CleanPage) -> str:

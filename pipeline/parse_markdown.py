@@ -52,6 +52,20 @@ def open_containers(text: str) -> str:
     return "\n".join(out)
 
 
+THEMATIC_BREAK = "thematic-break"
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+
+
+def is_nav_links(content: str) -> bool:
+    """A paragraph that is only links within the page or the repository ("[⬆ Back to top](#questions) |
+    [Index](./README.md)"): navigation, never part of an answer."""
+    links = _MD_LINK.findall(content)
+    if not links or any(_SCHEME.match(target) or not target for _, target in links):
+        return False
+    return not re.sub(r"[\W_]+", "", _MD_LINK.sub("", content))
+
+
 def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": True}).enable("table")
 
@@ -154,6 +168,8 @@ def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Bloc
             content = _inline(tokens[i + 1].content)
             if _TOC.match(content):
                 removals.append(Removal("markdown-toc-placeholder", content, line))
+            elif is_nav_links(content):
+                removals.append(Removal("markdown-nav-links", content, line))
             elif content:
                 blocks.extend(_split_bold_lead("para", content, 0, line))
             i += 3
@@ -164,6 +180,9 @@ def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Bloc
                 blocks.append(Block("para", content, level=max(0, list_depth) + 1, line=line))
             i += 3
             continue
+        elif tok.type == "hr" and not in_item and not quote_depth:
+            # recorded so that extraction can tell a postscript after the last rule from the last answer
+            removals.append(Removal(THEMATIC_BREAK, tok.markup, line))
         elif tok.type in ("fence", "code_block"):
             lang = tok.info.strip().split(" ")[0] if tok.info else ""
             blocks.append(Block("code", tok.content.rstrip("\n"), lang=lang, line=line))

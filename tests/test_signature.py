@@ -107,3 +107,12 @@ def test_markdown_with_inline_html_stays_markdown(rules: Rules) -> None:
         "有哪些解码策略？请解释 Greedy Search 和 Nucleus Sampling 的原理和优缺点。"]  # one question, not split
     assert answered[0].answer.startswith("给每个位置一个向量")
     assert "显存放不下整个模型。" in answered[1].answer  # "问题：" stating a problem is not a question
+
+
+def test_navigation_links_and_a_postscript_after_the_last_rule_are_dropped(rules: Rules) -> None:
+    source = _extract("markdown-postscript.md", rules)
+    assert [(i.question, i.answer) for i in source.items] == [
+        ("What is dropout?", "Randomly zeroing activations while training."),
+        ("What is weight decay?", "An L2 penalty on the weights.\n\nIts strength is a hyper-parameter."),
+    ]
+    assert [d.rule for d in source.dropped if d.text.startswith("🙏")] == ["postscript"]
