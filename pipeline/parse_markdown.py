@@ -106,6 +106,25 @@ def _split_bold_lead(kind: BlockKind, content: str, level: int, line: int) -> li
     return out
 
 
+_NUMBERED_LINE = re.compile(r"^\d{1,3}[.)]\s+\S")
+
+
+def _numbered_lines(content: str) -> list[tuple[int, BlockKind, str]]:
+    """A paragraph split where a later line starts with a list number ("…data.\n2. What may cause…?"): in
+    CommonMark only "1." may interrupt a paragraph, so the writer's next numbered point was folded into it."""
+    parts: list[tuple[int, BlockKind, str]] = []
+    start, lines = 0, content.split("\n")
+    for index, text in enumerate(lines):
+        if index and _NUMBERED_LINE.match(text):
+            if start < index:
+                parts.append((start, "para", "\n".join(lines[start:index])))
+            parts.append((index, "item", text))
+            start = index + 1
+    if start < len(lines):
+        parts.append((start, "para", "\n".join(lines[start:])))
+    return [(o, k, t) for o, k, t in parts if t.strip()]
+
+
 def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Block], list[Removal]]:
     """Parse a Markdown page into blocks (HTML blocks inside it go through the HTML parser)."""
     tokens = _parser().parse(open_containers(text))
@@ -171,7 +190,11 @@ def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Bloc
             elif is_nav_links(content):
                 removals.append(Removal("markdown-nav-links", content, line))
             elif content:
-                blocks.extend(_split_bold_lead("para", content, 0, line))
+                for offset, kind, part in _numbered_lines(content):
+                    if kind == "item":
+                        blocks.append(Block("item", part, line=line + offset))
+                    else:
+                        blocks.extend(_split_bold_lead("para", part, 0, line + offset))
             i += 3
             continue
         elif tok.type == "paragraph_open" and in_item:

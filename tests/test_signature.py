@@ -116,3 +116,11 @@ def test_navigation_links_and_a_postscript_after_the_last_rule_are_dropped(rules
         ("What is weight decay?", "An L2 penalty on the weights.\n\nIts strength is a hyper-parameter."),
     ]
     assert [d.rule for d in source.dropped if d.text.startswith("🙏")] == ["postscript"]
+
+
+def test_numbered_lines_folded_into_a_paragraph_are_split_out(rules: Rules) -> None:
+    source = _extract("markdown-folded-numbered-lines.md", rules)
+    assert [i.question for i in source.items] == [
+        "What is underfitting?", "What May Cause an Early Stopping of Training?", "Describe Dropout as a Method"]
+    assert source.items[0].answer.endswith("Symptoms: high bias.")
+    assert source.items[2].answer == "Units are dropped at random while training."
