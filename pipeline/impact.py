@@ -112,7 +112,8 @@ def impact_text(impact: PageImpact, verbose: bool = False, shown: int = 5) -> li
         f"brings {impact.questions} questions: {len(impact.new_cards)} new cards, "
         f"{len(impact.joined)} join existing cards, {len(impact.without_card)} without a card",
         *_capped([f"new {card}: {_quote(q)}" for card, q in impact.new_cards], "new cards", verbose, shown),
-        *[f"joins {j.card_id} {_quote(j.card_question, 50)}: {_quote(j.question, 50)}" for j in impact.joined],
+        *[f"joins {j.card_id} {_quote(j.card_question, 50)}"
+          + (f" as {_quote(j.question, 50)}" if j.question != j.card_question else "") for j in impact.joined],
         *_capped([f"no answer: {_quote(q)}" for q in impact.unanswered], "questions without an answer",
                  verbose, shown),
         *[f"no card ({why}): {_quote(q)}" for q, why in impact.without_card if q not in unanswered],
