@@ -152,7 +152,8 @@ def clean_page(raw: RawPage, rules: Rules) -> CleanPage:
     """Turn a raw page into structured, junk-free blocks, recording every removal and repair."""
     removals: list[Removal] = []
     if raw.fmt == "html":
-        blocks, removals = parse_html(raw.text, rules.junk.html_drop)
+        blocks, removals = parse_html(raw.text, rules.junk.html_drop, rules.junk.drop_block + rules.junk.end_of_content,
+                                      page=True)
     elif raw.fmt == "md":
         blocks, removals = parse_markdown(raw.text, rules.junk.html_drop)
     else:

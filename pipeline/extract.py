@@ -31,6 +31,7 @@ from pipeline.questions import (
     unlink,
     whole_emphasis,
 )
+from pipeline.selfcheck import Asked, check_page
 from pipeline.signature import body_outscores_headings, is_reveal_label, score_signatures
 
 
@@ -47,6 +48,8 @@ class _Draft:
     blocks: list[Block] = field(default_factory=list)
     qa_answer: str = ""
     next_section: str = ""
+    heading: bool = False  # the question is a heading (a marked line right under it may be the real question)
+    block: Block | None = None  # the block that asked the question
 
 
 def _parent_number(num: str, child: str) -> bool:
@@ -76,7 +79,8 @@ def _parse_question(block: Block, rules: Rules) -> tuple[str, str, str, str]:
     if found is None:
         return text, "", "", "heading"
     if block.kind == "heading" or whole_emphasis(unlink(block.text)):
-        return found.rest, "", found.num, found.style  # the heading or the bold run is the whole question
+        rest = strip_marker(found.rest, rules.structure)[0] if block.kind == "heading" else found.rest
+        return rest, "", found.num, found.style  # the heading or the bold run is the whole question
     rest, marked = strip_marker(found.rest, rules.structure)  # "1. **Q: Explain HyDE.**"
     question, inline = split_fused(rest, rules.structure)
     if marked and not question:
@@ -177,6 +181,8 @@ def _roles(blocks: list[Block], rules: Rules) -> list[str]:
         mine, nxt = numbering(block.text, rules.structure), numbering(blocks[i + 1].text, rules.structure)
         if mine and nxt and _parent_number(mine.num, nxt.num):
             roles[i] = "section"
+    if q_level:
+        _follow_ups(blocks, roles, rules)
     if "question" not in roles:  # casual notes: unnumbered lines that end with "?" are the questions
         for i, block in enumerate(blocks):
             ends = block.text.rstrip().endswith(("?", "？"))
@@ -184,6 +190,26 @@ def _roles(blocks: list[Block], rules: Rules) -> list[str]:
                     is_question_text(block.text, rules.structure):
                 roles[i] = "question"
     return roles
+
+
+def _follow_ups(blocks: list[Block], roles: list[str], rules: Rules) -> None:
+    """Inside an answer, a marked question ("追问：…？", "Q: …") followed by its own answer is a question too."""
+    asked = False
+    for i, block in enumerate(blocks):
+        if roles[i] == "question":
+            asked = True
+            continue
+        if roles[i] in ("section", "refsection"):
+            asked = False
+        if not asked or roles[i] != "content" or block.kind != "para" or i + 1 >= len(blocks):
+            continue
+        if roles[i - 1] == "question" and blocks[i - 1].kind == "heading":
+            continue  # right under a question heading: the real question of a topic heading (see _topic_heading)
+        nxt = blocks[i + 1]
+        if strip_marker(block.text, rules.structure)[1] and roles[i + 1] == "content" and \
+                nxt.kind in ("para", "item", "code", "table", "quote") and \
+                not strip_marker(nxt.text, rules.structure)[1]:
+            roles[i] = "question"
 
 
 def _page_title(blocks: list[Block], rules: Rules) -> Block | None:
@@ -254,7 +280,10 @@ def _segment(page: CleanPage, rules: Rules) -> tuple[list[_Draft], list[Removal]
             if drafts and drafts[-1].question:
                 _split_glued_heading(drafts[-1], repairs, blocks[i].line)
                 section = drafts[-1].next_section or section
-            drafts.append(_Draft(question, number, style, section, block.line, inline, [], block.answer))
+            drafts.append(_Draft(question, number, style, section, block.line, inline, [], block.answer,
+                                 heading=block.kind == "heading", block=block))
+            continue
+        if drafts and _topic_heading(drafts[-1], block, rules):
             continue
         if drafts and drafts[-1].question and role not in ("title", "qnumber"):
             drafts[-1].blocks.append(block)
@@ -264,6 +293,19 @@ def _segment(page: CleanPage, rules: Rules) -> tuple[list[_Draft], list[Removal]
                 reason = "page-title" if role == "title" else "question-number"
             dropped.append(Removal(reason, block.text[:300], block.line))
     return [d for d in drafts if d.question], dropped, repairs
+
+
+def _topic_heading(draft: _Draft, block: Block, rules: Rules) -> bool:
+    """A marked question right under a question heading ("### 子问题：微调实战" + "主问题：…？") is the real
+    question: the heading only named the topic. Updates the draft and returns True when so."""
+    if not draft.heading or draft.blocks or draft.inline_answer or block.kind != "para":
+        return False
+    text, marked = strip_marker(block.text, rules.structure)
+    if not marked:
+        return False
+    question, inline = split_fused(text, rules.structure)
+    draft.question, draft.inline_answer, draft.heading = question or text, inline, False
+    return True
 
 
 def _split_glued_heading(draft: _Draft, repairs: list[Repair], line: int) -> None:
@@ -346,7 +388,10 @@ def extract(page: CleanPage, rules: Rules) -> SourceItems:
     page_lang = page.meta.lang or "zh"
     items: list[QAItem] = []
     seen: Counter[str] = Counter()
-    for draft, alt in _pair_bilingual(drafts, page_lang):
+    pairs = _pair_bilingual(drafts, page_lang)
+    findings = check_page([Asked(d.question, d.number, d.style, d.section, d.line, d.block or Block("para", d.question),
+                                 tuple(d.blocks)) for d, _ in pairs], _title(page), rules)
+    for draft, alt in pairs:
         bilingual = alt is not None
         other = alt_lang(alt)
         blocks = draft.blocks
@@ -366,6 +411,8 @@ def extract(page: CleanPage, rules: Rules) -> SourceItems:
         for name in damage(main_blocks, answer, inline, rules) + damage(alt_blocks, alt_answer, False, rules):
             if ItemFlag.damaged(name) not in flags and (answer or alt_answer):
                 flags.append(ItemFlag.damaged(name))
+        flags.extend(ItemFlag.damaged(f.check) for f in findings if f.question == draft.question
+                     and ItemFlag.damaged(f.check) not in flags)
         base = item_id(draft.question)
         seen[base] += 1
         ident = base if seen[base] == 1 else f"{base}-{seen[base]}"
@@ -384,7 +431,13 @@ def extract(page: CleanPage, rules: Rules) -> SourceItems:
         ))
     junk = len(page.removals) + len(dropped)
     return SourceItems(page.slug, page.filename, page.meta, page.encoding, page.fmt, page.lines_in, junk,
-                       tuple(items), tuple(dropped), tuple(repairs))
+                       tuple(items), tuple(dropped), tuple(repairs), tuple(findings))
+
+
+def _title(page: CleanPage) -> str:
+    """The page's title as a reader sees it: the meta title, else the first heading."""
+    first = next((b.text for b in page.blocks if b.kind == "heading"), "")
+    return page.meta.title or first
 
 
 def alt_lang(alt: _Draft | None) -> str:

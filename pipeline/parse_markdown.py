@@ -16,6 +16,42 @@ _INLINE_HTML = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
 _TOC = re.compile(r"^\s*\[(toc|TOC)\]\s*$|^\s*\[\[_?toc_?\]\]\s*$|^\s*\$\{toc\}\s*$", re.I)
 
 
+# MkDocs/Python-Markdown containers: an admonition ("!!! note", "??? question") or a content tab ('=== "Answer"')
+# whose body is the following lines indented four more spaces.
+_CONTAINER = re.compile(r'^[ \t]*(?:(?:!!!|\?\?\?\+?)[ \t]*[\w-]*(?:[ \t]+"[^"\n]*")?|===\+?[ \t]+"[^"\n]*")[ \t]*$')
+_FENCE_LINE = re.compile(r"^[ \t]*(```|~~~)")
+
+
+def _indent(line: str) -> int:
+    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
+
+
+def open_containers(text: str) -> str:
+    """Admonitions and content tabs unwrapped: marker lines dropped, their bodies dedented to the marker's level
+    (CommonMark would read the indented body as a code block)."""
+    lines = text.split("\n")
+    if not any(_CONTAINER.match(line) for line in lines):
+        return text
+    out: list[str] = []
+    stack: list[int] = []  # indent of each open container's marker
+    in_fence = False
+    for line in lines:
+        if line.strip():
+            while stack and _indent(line) < stack[-1] + 4:
+                stack.pop()
+        shift = 4 * len(stack)
+        body = line.expandtabs(4)[shift:] if line.strip() and _indent(line) >= shift else line.strip("\n")
+        if _FENCE_LINE.match(line):
+            in_fence = not in_fence
+        marker = None if in_fence else _CONTAINER.match(body)
+        if marker is not None:
+            stack.append(_indent(line))
+            out.append("")
+            continue
+        out.append(body if line.strip() else "")
+    return "\n".join(out)
+
+
 def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": True}).enable("table")
 
@@ -58,7 +94,7 @@ def _split_bold_lead(kind: BlockKind, content: str, level: int, line: int) -> li
 
 def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Block], list[Removal]]:
     """Parse a Markdown page into blocks (HTML blocks inside it go through the HTML parser)."""
-    tokens = _parser().parse(text)
+    tokens = _parser().parse(open_containers(text))
     blocks: list[Block] = []
     removals: list[Removal] = []
     list_depth = -1

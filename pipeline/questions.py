@@ -70,14 +70,16 @@ def strip_markup(text: str) -> str:
     return stripped
 
 
+_FIRST_WORD = re.compile(r"(?:[\[(（【][^\])）】]{1,24}[\])）】]\s*)?([a-z']+)")
+
 def has_question_word(text: str, rules: StructureRules, topic_words: bool = False) -> bool:
     """An interrogative (or, with `topic_words`, a topic word such as 区别) or an English question opener."""
     lowered = text.lower()
     words = rules.question_words_zh + (rules.question_words_zh_topic if topic_words else ())
     if any(word in text for word in words):
         return True
-    first = re.match(r"[a-z']+", lowered)
-    return bool(first and first.group(0) in rules.question_words_en)
+    first = _FIRST_WORD.match(lowered)  # after a leading tag such as "(Core)" or "[Easy]"
+    return bool(first and first.group(1) in rules.question_words_en)
 
 
 def is_question_text(text: str, rules: StructureRules) -> bool:

@@ -51,6 +51,10 @@ class Paths:
         return self.out / "ledger.yaml"
 
     @property
+    def parsed_cache(self) -> Path:
+        return self.out / ".cache" / "parsed"
+
+    @property
     def overrides(self) -> Path:
         return self.out / "overrides.yaml"
 
@@ -168,7 +172,7 @@ class Session:
                     raise ConfigError(str(self.paths.merged), None,
                                       f"member {m.source}/{m.item_id} is not in the items files: run dedup again")
         unanswered, settings = self.include_unanswered(include_unanswered)
-        ledger = previous = load_ledger(self.paths.ledger)
+        ledger = previous = load_ledger(self.paths.ledger, self.paths.parsed_cache)
         overrides = load_overrides(self.paths.overrides)
         clusters = apply_decisions(clusters, overrides, {c: set(e.members) for c, e in ledger.entries.items()})
         asked = {k: (i.question, i.lang, i.answer) for k, i in items.items()}
@@ -222,7 +226,7 @@ class Session:
             fingerprint = input_fingerprint(path, path.with_name(slug + META_SUFFIX), self.rules.fingerprint, code)
             why = cache.why_rebuild(slug, fingerprint, outputs)
             if not why:
-                sources.append(read_items(outputs[1]))
+                sources.append(read_items(outputs[1], self.paths.parsed_cache))
                 continue
             page = self._clean_one(path)
             items = self._extract_one(page) if page is not None else None

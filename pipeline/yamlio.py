@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import tempfile
@@ -71,12 +73,43 @@ def write_yaml(path: Path, data: Any) -> None:
     write_text(path, dump_yaml(data))
 
 
-def read_yaml(path: Path) -> Any:
-    """Load a YAML file; a syntax error becomes a ConfigError naming file and line."""
+def read_yaml(path: Path, cache_dir: Path | None = None) -> Any:
+    """Load a YAML file; a syntax error becomes a ConfigError naming file and line.
+
+    With `cache_dir`, the parsed data is also kept there as JSON keyed by the file's bytes, so an unchanged
+    file (a 20,000-card ledger, say) is never parsed twice; the YAML stays the only source of truth.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except OSError as exc:
         raise ConfigError(str(path), None, f"cannot read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), None, f"not UTF-8 text: {exc.reason}") from exc
+    cached = None
+    if cache_dir is not None:
+        stem = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
+        cached = cache_dir / f"{stem}-{hashlib.sha256(raw).hexdigest()[:24]}.json"
+        try:
+            return json.loads(cached.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+    data = _parse(path, text)
+    if cache_dir is not None and cached is not None and _json_safe(data):
+        for old in cache_dir.glob(f"{stem}-*.json"):
+            old.unlink()
+        write_text(cached, json.dumps(data, ensure_ascii=False))
+    return data
+
+
+def _json_safe(data: Any) -> bool:
+    try:
+        return bool(json.loads(json.dumps(data)) == data)
+    except (TypeError, ValueError):
+        return False
+
+
+def _parse(path: Path, text: str) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

@@ -121,3 +121,17 @@ def test_yaml_output_round_trips_and_keeps_emoji_readable(value: str) -> None:
     assert yaml.safe_load(text) == data
     if "😀" in value or "💡" in value:
         assert "\\U0001F" not in text.replace("\\\\U0001F600", "")
+
+
+def test_parsed_yaml_cache_follows_the_files_bytes(tmp_path: Path) -> None:
+    from pipeline.yamlio import read_yaml
+
+    path, cache = tmp_path / "ledger.yaml", tmp_path / "cache"
+    path.write_text("cards:\n  dm-1: {question: 什么是 LoRA?}\n", encoding="utf-8")
+    assert read_yaml(path, cache) == {"cards": {"dm-1": {"question": "什么是 LoRA?"}}}
+    (cached,) = cache.glob("*.json")
+    cached.write_text('{"cards": "from the cache"}', encoding="utf-8")  # proves the second read uses it
+    assert read_yaml(path, cache) == {"cards": "from the cache"}
+    path.write_text("cards: {}\n", encoding="utf-8")  # edited by hand: parsed again, old entry replaced
+    assert read_yaml(path, cache) == {"cards": {}}
+    assert len(list(cache.glob("*.json"))) == 1

@@ -58,3 +58,27 @@ def test_reveal_labels(rules: Rules) -> None:
     assert is_reveal_label("**💡 Show Answer**", rules)
     assert is_reveal_label("答案", rules)
     assert not is_reveal_label("What is the answer to overfitting?", rules)
+
+
+def test_mkdocs_admonitions_and_tabs_are_unwrapped(rules: Rules) -> None:
+    source = _extract("mkdocs-admonition-tabs.md", rules)
+    assert [i.question for i in source.items] == ["What is perplexity?", "Why use beam search?"]
+    first, second = source.items
+    assert first.answer.startswith("The exponential of the average")
+    assert "```python\nppl = math.exp(loss)\n```" in first.answer
+    assert second.answer.startswith("It keeps several partial outputs")
+    text = "\n".join(i.question + i.answer for i in source.items)
+    assert "===" not in text and "!!!" not in text and '"Answer"' not in text
+
+
+def test_topic_heading_with_marked_question_and_follow_ups(rules: Rules) -> None:
+    source = _extract("topic-headings-follow-ups.md", rules)
+    assert [(i.question, i.answer) for i in source.items] == [
+        ("如何讲清后训练流程？",
+         "先讲预训练，再讲 SFT，最后讲偏好对齐。\n\n**常见追问：**\n\n1. PPO 为什么难？\n2. 后训练和微调是什么关系？"),
+        ("DPO 为什么更稳？", "它去掉了奖励模型和在线采样。"),
+        ("DPO 的代价是什么？", "对偏好数据的质量更敏感。"),
+        ("LoRA 的秩怎么选？", "从 8 或 16 起步，看验证集再调。"),
+        ("QLoRA 为什么省显存？", "基座权重量化为 4 bit，只训练适配器。"),
+    ]
+    assert source.items[0].section == "主干问题：后训练怎么理解？"

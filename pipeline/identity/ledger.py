@@ -75,12 +75,12 @@ def content_hash(content: CardContent) -> str:
     return hashlib.sha256(json.dumps(studied, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
-def load_ledger(path: Path) -> Ledger:
+def load_ledger(path: Path, cache_dir: Path | None = None) -> Ledger:
     """Read and validate a ledger (schema 1 or 2); every problem is a ConfigError with file and line."""
     if not path.exists():
         return Ledger()
     check = Checker(path)
-    data = check.mapping(read_yaml(path), [], "a ledger")
+    data = check.mapping(read_yaml(path, cache_dir), [], "a ledger")
     schema = check.get(data, [], "schema", int)
     if schema not in (1, SCHEMA):
         raise check.fail(["schema"], f"unknown ledger schema {schema} (this deckmill reads 1 and {SCHEMA})")
