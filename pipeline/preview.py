@@ -112,11 +112,12 @@ def _pages(data: PreviewInput) -> str:
     rows = []
     for source in data.sources:
         f = figures.get(source.slug)
-        findings = sorted({flag for i in source.items for flag in i.flags})
+        findings = [*sorted({flag for i in source.items for flag in i.flags}),
+                    *(f"{f.check.value} line {f.line}: {f.detail}" for f in source.findings)]
         counts = (f"{f.questions} questions, {f.answered} answered, {f.merged_into_other} merged, {f.cards} cards"
                   if f else f"{len(source.items)} questions")
         rows.append(f"<tr><td>{_e(source.slug)}</td><td>{_e(source.meta.title)}</td><td>{_e(source.fmt)}/"
-                    f"{_e(source.encoding)}</td><td>{_e(counts)}</td><td>{_e(', '.join(findings))}</td></tr>")
+                    f"{_e(source.encoding)}</td><td>{_e(counts)}</td><td>{'<br>'.join(map(_e, findings))}</td></tr>")
     skipped = "".join(f"<li>{_e(name)}: {_e(why)}</li>" for name, why in data.report.skipped_pages)
     return (f"<table><tr><th>page</th><th>title</th><th>read as</th><th>brings</th><th>self-check findings</th></tr>"
             f"{''.join(rows)}</table>" + (f"<p>Skipped pages:</p><ul>{skipped}</ul>" if skipped else ""))
