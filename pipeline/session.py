@@ -20,6 +20,7 @@ from pipeline.identity.decide import decide
 from pipeline.identity.ledger import Ledger, load_ledger, save_ledger
 from pipeline.identity.reword import rewording_matcher
 from pipeline.lock import project_lock
+from pipeline.media import media_index
 from pipeline.models import Card, CardStatus, CleanPage, Cluster, SourceItems
 from pipeline.overrides import apply_decisions, load_overrides
 from pipeline.report import BuildReport, source_figures
@@ -185,7 +186,8 @@ class Session:
         ledger = stamp_note_type(outcome.ledger, templates_hash(), self.now)
         model = note_type(self.rules.deck, ledger.note_type_mod)
         name = f"{self.rules.deck.package_name}.apkg"
-        written = write_package(self.paths.out / name, [(c, fields_for(c)) for c in outcome.cards], model)
+        written = write_package(self.paths.out / name, [(c, fields_for(c)) for c in outcome.cards], model,
+                                media_index(self.paths.raw))
         for stale in self.paths.out.glob(f"{self.rules.deck.package_name}-*.apkg"):
             stale.unlink()  # one package per root deck was the first release's layout
         if ledger != previous or not self.paths.ledger.exists():
