@@ -23,7 +23,7 @@ class RetireReason(StrEnum):
     """Why a card stopped being emitted."""
 
     GONE = "its question is no longer in any source"
-    MERGED = "merged into another card"
+    MERGED = "merged into card"
     UNANSWERED = "no source answers it any more"
     UNANSWERED_OFF = "unanswered, and include_unanswered is off"
 

@@ -23,6 +23,7 @@ from pipeline.lock import project_lock
 from pipeline.media import media_index
 from pipeline.models import Card, CardStatus, CleanPage, Cluster, SourceItems
 from pipeline.overrides import apply_decisions, load_overrides
+from pipeline.proposals import write_proposals
 from pipeline.report import BuildReport, source_figures
 from pipeline.sources import META_SUFFIX, discover, load_page, slug_for
 from pipeline.stagefiles import read_clean, read_items, read_merged, write_clean, write_items, write_merged
@@ -50,6 +51,10 @@ class Paths:
     @property
     def ledger(self) -> Path:
         return self.out / "ledger.yaml"
+
+    @property
+    def proposals(self) -> Path:
+        return self.out / "proposals.yaml"
 
     @property
     def parsed_cache(self) -> Path:
@@ -192,6 +197,7 @@ class Session:
             stale.unlink()  # one package per root deck was the first release's layout
         if ledger != previous or not self.paths.ledger.exists():
             save_ledger(self.paths.ledger, ledger)
+        write_proposals(self.paths.proposals, tuple(proposals), ledger)
         live = [c for c in outcome.cards if not c.retired]
         ids = {f"{c.members[0].source}/{c.members[0].item_id}": c.card_id for c in live if c.members}
         write_merged(self.paths.merged, [g.cluster for g in groups], related, ids)
