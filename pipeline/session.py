@@ -21,6 +21,7 @@ from pipeline.identity.ledger import Ledger, load_ledger, save_ledger
 from pipeline.identity.primary import PrimaryReason
 from pipeline.identity.reword import rewording_matcher
 from pipeline.lock import project_lock
+from pipeline.media import media_index
 from pipeline.models import Card, CardStatus, CleanPage, Cluster, SourceItems
 from pipeline.overrides import Overrides, apply_decisions, load_overrides
 from pipeline.proposals import write_proposals
@@ -200,7 +201,8 @@ class Session:
         ledger = stamp_note_type(outcome.ledger, templates_hash(), self.now)
         model = note_type(self.rules.deck, ledger.note_type_mod)
         name = PACKAGE
-        written = write_package(self.paths.out / name, [(c, fields_for(c)) for c in outcome.cards], model)
+        written = write_package(self.paths.out / name, [(c, fields_for(c)) for c in outcome.cards], model,
+                                media_index(self.paths.raw))
         for stale in self.paths.out.glob("deckmill-*.apkg"):
             stale.unlink()  # one package per root deck was the first release's layout
         if ledger != previous or not self.paths.ledger.exists():
