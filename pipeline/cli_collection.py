@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ from pipeline.forget import retired_ids
 from pipeline.impact import impact_text
 from pipeline.preview import preview_path, write_preview
 from pipeline.project import init_project
+from pipeline.proposals import accept as accept_proposals
+from pipeline.proposals import read_proposals
 from pipeline.scratch import scratch_copy
 from pipeline.session import Session
 from pipeline.sources import LANGS
@@ -41,8 +44,13 @@ def init(folder: Path) -> None:
     click.echo("next: deckmill add PAGE|URL, then deckmill build")
 
 
+def _shown(path: Path) -> str:
+    """A path as the person would type it from here."""
+    return os.path.relpath(path) if path.is_absolute() else str(path)
+
+
 def _describe(result: AddResult, raw: Path, verbose: bool) -> list[str]:
-    where = raw / result.files[0] if result.files else raw
+    where = _shown(raw / result.files[0] if result.files else raw)
     head = {AddStatus.ADDED: f"added {where}", AddStatus.WOULD_ADD: f"would add {where} (dry run: nothing written)",
             AddStatus.ALREADY: f"{result.origin}: {result.note}",
             AddStatus.REFUSED: result.note}[result.status]
@@ -120,7 +128,7 @@ def forget(ctx: click.Context, /, card_ids: tuple[str, ...], retired: bool, **kw
         done = forget_cards(session.paths.overrides, session.paths.ledger, ids)
         lines = [f"forgot {c}" for c in done.added] + [f"{c} was already forgotten" for c in done.already]
         if done.added:
-            lines.append(f"recorded in {session.paths.overrides}; the next build leaves them out")
+            lines.append(f"recorded in {_shown(session.paths.overrides)}; the next build leaves them out")
         return "\n".join(lines) or "nothing to forget"
 
     _run(ctx, kwargs, work)
@@ -175,7 +183,37 @@ def preview(ctx: click.Context, /, include_unanswered: bool | None, **kwargs: An
             path = write_preview(trial, report, preview_path(session))
         session.skipped.extend(trial.skipped)
         live = sum(1 for c in trial.last_cards if not c.retired)
-        return (f"wrote {path}: {live} cards, {len(report.new)} new, {len(report.changed)} changed, "
+        return (f"wrote {_shown(path)}: {live} cards, {len(report.new)} new, {len(report.changed)} changed, "
                 f"{len(report.retired)} retired since the last build")
+
+    _run(ctx, kwargs, work)
+
+
+@main.command()
+@_common
+@click.argument("card_ids", nargs=-1)
+@click.option("--accept", is_flag=True, help="Accept the proposed merges (all, or those naming CARD_IDS).")
+@click.pass_context
+def merge(ctx: click.Context, /, card_ids: tuple[str, ...], accept: bool, **kwargs: Any) -> None:
+    """List the merges the last build proposed between two cards you already study, or accept them.
+
+    Two published cards are never merged behind your back: accepting writes `merge:` in overrides.yaml
+    (comments and order kept); the next build keeps the first card and retires the other.
+
+    \b
+    Example:
+      deckmill merge
+      deckmill merge --accept dm-1a2b3c4d5e
+    """
+
+    def work(session: Session) -> str:
+        proposed = read_proposals(session.paths.proposals)
+        if not accept:
+            return "\n".join(f"{p.keep} «{p.keep_question}» = {p.merge} «{p.merge_question}» (similarity {p.score})"
+                             for p in proposed) or "no merge proposed"
+        done = accept_proposals(session.paths.overrides, proposed, card_ids)
+        lines = [f"accepted: {p.merge} merges into {p.keep}" for p in done]
+        return "\n".join(lines + ([f"recorded in {session.paths.overrides}; run deckmill build"] if done else [])) \
+            or "nothing new to accept"
 
     _run(ctx, kwargs, work)

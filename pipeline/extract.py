@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from pipeline.answers import (
     block_markdown,
@@ -20,6 +21,7 @@ from pipeline.answers import (
 from pipeline.clean import is_question_block
 from pipeline.config import Rules
 from pipeline.models import Block, CleanPage, ItemFlag, QAItem, Removal, Repair, SourceItems
+from pipeline.parse_markdown import THEMATIC_BREAK
 from pipeline.questions import (
     is_question_text,
     line_lang,
@@ -82,10 +84,12 @@ def _parse_question(block: Block, rules: Rules) -> tuple[str, str, str, str]:
     if block.kind == "heading" or whole_emphasis(unlink(block.text)):
         rest = strip_marker(found.rest, rules.structure)[0] if block.kind == "heading" else found.rest
         return rest, "", found.num, found.style  # the heading or the bold run is the whole question
-    rest, marked = strip_marker(found.rest, rules.structure)  # "1. **Q: Explain HyDE.**"
+    if whole_emphasis(unlink(found.rest)):  # "5. **请比较…。**": the bold run after the number is the question
+        return strip_marker(found.rest, rules.structure)[0], "", found.num, found.style
+    rest = strip_marker(found.rest, rules.structure)[0]  # "1. **Q: Explain HyDE.**"
     question, inline = split_fused(rest, rules.structure)
-    if marked and not question:
-        question = rest
+    if not question and len(rest) <= rules.structure.max_question_chars:
+        question = rest  # a question by its form (marker, question numbering, place in the sequence)
     return question, inline, found.num, found.style
 
 
@@ -190,6 +194,8 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
             roles[i] = Role.SECTION
     if q_level:
         _follow_ups(blocks, roles, rules)
+    else:
+        _fill_sequence(blocks, roles, rules)
     if Role.QUESTION not in roles:  # casual notes: unnumbered lines that end with "?" are the questions
         for i, block in enumerate(blocks):
             ends = block.text.rstrip().endswith(("?", "？"))
@@ -197,6 +203,36 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
                     is_question_text(block.text, rules.structure):
                 roles[i] = Role.QUESTION
     return roles
+
+
+def _shape(block: Block, rules: Rules) -> tuple[str, str, bool] | None:
+    """A numbered paragraph or item's form: kind, numbering style, whole-line emphasis."""
+    found = numbering(strip_markup(block.text), rules.structure)
+    if block.kind not in ("para", "item") or found is None or not found.num.isdigit():
+        return None
+    return block.kind, found.style, whole_emphasis(unlink(block.text))
+
+
+def _fill_sequence(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
+    """A numbered line in the very form of the questions around it, whose number is the one missing between
+    them ("**7. How…?**", "**8. Briefly explain…**", "**9. How…?**"), is a question even if it does not read as one."""
+    asked = [i for i, r in enumerate(roles) if r is Role.QUESTION and _shape(blocks[i], rules) is not None]
+    for before, after in pairwise(asked):
+        shape = _shape(blocks[before], rules)
+        if shape != _shape(blocks[after], rules):
+            continue
+        first = numbering(strip_markup(blocks[before].text), rules.structure)
+        last = numbering(strip_markup(blocks[after].text), rules.structure)
+        if first is None or last is None or int(last.num) - int(first.num) < 2:
+            continue
+        expected = int(first.num) + 1
+        for i in range(before + 1, after):
+            text = strip_markup(blocks[i].text)
+            found = numbering(text, rules.structure)
+            if roles[i] is Role.CONTENT and _shape(blocks[i], rules) == shape and found and \
+                    found.num == str(expected) and len(text) <= rules.structure.max_question_chars:
+                roles[i] = Role.QUESTION
+                expected += 1
 
 
 def _follow_ups(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
@@ -392,6 +428,7 @@ def _answer_markdown(draft: _Draft, blocks: list[Block], rules: Rules) -> str:
 def extract(page: CleanPage, rules: Rules) -> SourceItems:
     """Every question on the page, with its answer, section and language(s)."""
     drafts, dropped, repairs = _segment(page, rules)
+    dropped.extend(_cut_postscript(drafts, page, rules))
     page_lang = page.meta.lang or "zh"
     items: list[QAItem] = []
     seen: Counter[str] = Counter()
@@ -439,6 +476,28 @@ def extract(page: CleanPage, rules: Rules) -> SourceItems:
     junk = len(page.removals) + len(dropped)
     return SourceItems(page.slug, page.filename, page.meta, page.encoding, page.fmt, page.lines_in, junk,
                        tuple(items), tuple(dropped), tuple(repairs), tuple(findings))
+
+
+def _cut_postscript(drafts: list[_Draft], page: CleanPage, rules: Rules) -> list[Removal]:
+    """What follows the last thematic break after the last question, when it is short and holds no heading,
+    code, table or question, is the page's postscript (a sign-off, promo, a footer), not the last answer."""
+    if not drafts or not drafts[-1].blocks:
+        return []
+    last = drafts[-1]
+    breaks = sorted((r.line for r in page.removals if r.rule == THEMATIC_BREAK and r.line > last.line), reverse=True)
+    for cut in breaks:
+        head = [b for b in last.blocks if b.line < cut]
+        tail = [b for b in last.blocks if b.line > cut]
+        if tail:
+            break
+    else:
+        return []
+    settings = rules.structure.postscript
+    if not head or len(tail) > settings.max_blocks or sum(len(b.text) for b in tail) > settings.max_chars or \
+            any(b.kind in ("heading", "code", "table", "qa") or b.text.rstrip().endswith(("?", "？")) for b in tail):
+        return []
+    last.blocks = head
+    return [Removal("postscript", b.text[:300], b.line) for b in tail]
 
 
 def _title(page: CleanPage) -> str:

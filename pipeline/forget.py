@@ -27,14 +27,14 @@ class Forgotten:
     already: tuple[str, ...]
 
 
-def _yaml() -> YAML:
+def round_trip_yaml() -> YAML:
     yaml = YAML()  # round-trip mode: comments, key order and quoting survive
     yaml.width = 1_000_000
     yaml.indent(mapping=2, sequence=4, offset=2)
     return yaml
 
 
-def _load(path: Path, yaml: YAML) -> CommentedMap:
+def load_for_edit(path: Path, yaml: YAML) -> CommentedMap:
     if not path.exists():
         data = CommentedMap()
         data.yaml_set_start_comment(HEADER)
@@ -63,8 +63,8 @@ def forget(overrides_path: Path, ledger_path: Path, card_ids: list[str]) -> Forg
     if unknown:
         raise DeckmillError(f"unknown card id {unknown[0]} (`deckmill list TEXT` finds a card's id)")
     load_overrides(overrides_path)  # validates the file as the build will read it
-    yaml = _yaml()
-    data = _load(overrides_path, yaml)
+    yaml = round_trip_yaml()
+    data = load_for_edit(overrides_path, yaml)
     never = data.get("never_emit")
     if not isinstance(never, CommentedSeq):
         never = CommentedSeq(never or [])
@@ -77,12 +77,17 @@ def forget(overrides_path: Path, ledger_path: Path, card_ids: list[str]) -> Forg
         entry = known[card_id]
         never.yaml_add_eol_comment(entry.content.question[:60].replace("\n", " "), len(never) - 1)
     if added:
-        buffer = io.StringIO()
-        yaml.dump(data, buffer)
-        text = buffer.getvalue()
-
-        def write(tmp: Path) -> None:
-            tmp.write_text(text, encoding="utf-8")
-
-        atomic_write(overrides_path, write)
+        save_edited(overrides_path, yaml, data)
     return Forgotten(tuple(added), tuple(already))
+
+
+def save_edited(path: Path, yaml: YAML, data: CommentedMap) -> None:
+    """Write a round-trip-loaded overrides file back (comments and order kept), atomically."""
+    buffer = io.StringIO()
+    yaml.dump(data, buffer)
+    text = buffer.getvalue()
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    atomic_write(path, write)

@@ -10,6 +10,7 @@ from bs4.element import Comment, NavigableString, PageElement, Tag
 
 from pipeline.config import Rule, SelectorRule
 from pipeline.html_chrome import content_root, drop_chrome, drop_heading_anchors, drop_postscript
+from pipeline.media import MEDIA_NAME
 from pipeline.models import Block, Removal
 from pipeline.tables import markdown_table
 
@@ -67,8 +68,10 @@ def _inline(el: PageElement, code: bool = False) -> str:
         return ""
     if el.name == "br":
         return "\n"
-    if el.name == "img":  # images are not shipped: their alt text says what was there
+    if el.name == "img":  # only images kept beside the page travel (as media); of others, the alt text
         alt = str(el.get("alt") or "").strip()
+        if MEDIA_NAME.match(str(el.get("src") or "")):
+            return f"![{alt}]({el.get('src')})"
         if not alt:
             return ""
         return f"（图：{alt}）" if re.search(r"[\u3400-\u9fff]", alt) else f" (image: {alt}) "
