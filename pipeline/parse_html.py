@@ -17,6 +17,7 @@ from pipeline.tables import markdown_table
 ALWAYS_DROP = ("script", "style", "noscript", "iframe", "form", "svg", "input", "select",
                "textarea", "template", "object", "embed", "canvas", "link", "meta")
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_CODE_WRAPPER_DEPTH = 4  # how far up from a <pre> a highlighter's wrapper may name the language
 _LANG = re.compile(r"(?:language|lang|highlight-source|brush:?)-?\s*([\w+#-]+)", re.I)
 _WS = re.compile(r"[ \t\r\f\v\u00a0]+")
 _SOURCE_WS = re.compile(r"[ \t\r\n\f\v]+")  # in HTML source a line break is a space; <br> breaks lines
@@ -129,6 +130,40 @@ def _table(el: Tag) -> Iterator[Block]:
     yield Block("table", markdown_table(rows))
 
 
+def _pre_text(pre: Tag) -> str:
+    """The text of preformatted code; a <br> between highlighted line spans is a line break."""
+    for br in pre.find_all("br"):
+        br.replace_with(NavigableString("\n"))
+    return pre.get_text().strip("\n")
+
+
+def _code_lang(pre: Tag) -> str:
+    """The language of a code block: on the <pre> or its <code> (language-x, lang-x, data-lang), else on a wrapper
+    around it (Rouge's <div class="language-x">, Hexo's <figure class="highlight x">)."""
+    code = pre.find("code")
+    own = " ".join(_classes(pre) + (_classes(code) if isinstance(code, Tag) else []))
+    found = _LANG.search(own) or _LANG.search(str(pre.get("data-lang") or ""))
+    if found:
+        return found.group(1).lower()
+    for wrapper in list(pre.parents)[:_CODE_WRAPPER_DEPTH]:
+        classes = _classes(wrapper)
+        found = _LANG.search(" ".join(classes)) or _LANG.search(str(wrapper.get("data-lang") or ""))
+        if found:
+            return found.group(1).lower()
+        if wrapper.name == "figure" and "highlight" in classes and len(classes) > 1:
+            return next(c for c in classes if c != "highlight").lower()
+    return ""
+
+
+def _numbered_code(table: Tag) -> Tag | None:
+    """The <pre> of code laid out in a table beside a column of line numbers (Hexo, Rouge, Pygments tables)."""
+    cells = table.find_all("td")
+    gutter = any(any("gutter" in c or c == "linenos" for c in _classes(td)) for td in cells)
+    code = next((td for td in cells if any(c == "code" or c.endswith("-code") for c in _classes(td))), None)
+    pre = code.find("pre") if gutter and isinstance(code, Tag) else None
+    return pre if isinstance(pre, Tag) else None
+
+
 def _box_title(el: Tag) -> Tag | None:
     """The title of a titled box (an admonition or callout: its first child is a "...-title" element)."""
     first = next((c for c in el.children if isinstance(c, Tag) or str(c).strip()), None)
@@ -191,12 +226,13 @@ class _Walker:
             yield Block("para", text if text.startswith("**") else f"**{text}**")
             yield from self.walk(child, depth)
         elif name == "pre":
-            code = child.find("code")
-            classes = " ".join(_classes(child) + (_classes(code) if isinstance(code, Tag) else []))
-            lang_match = _LANG.search(classes) or _LANG.search(str(child.get("data-lang") or ""))
-            body = child.get_text().strip("\n")
+            body = _pre_text(child)
             if body.strip():
-                yield Block("code", body, lang=lang_match.group(1).lower() if lang_match else "")
+                yield Block("code", body, lang=_code_lang(child))
+        elif name == "table" and (numbered := _numbered_code(child)) is not None:
+            body = _pre_text(numbered)
+            if body.strip():
+                yield Block("code", body, lang=_code_lang(numbered))
         elif name in ("ul", "ol"):
             for number, li in enumerate(child.find_all("li", recursive=False), 1):
                 yield from self.list_item(li, depth, number if name == "ol" else 0)

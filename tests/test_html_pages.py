@@ -171,3 +171,15 @@ def test_a_collapsed_aside_is_part_of_the_answer_but_collapsed_topics_alone_are_
               "</main></body></html>")
     page = clean_page(RawPage("faq", "faq.html", topics, "html", "utf-8", SourceMeta()), rules)
     assert [i.question for i in extract(page, rules).items] == ["Tokenization", "Context window"]
+
+
+def test_code_from_highlighters_keeps_its_lines_and_language(rules: Rules) -> None:
+    source = extract(_clean("html-code-highlighters.html", rules), rules)
+    freeze, count, pin = source.items
+    # Hexo: a table beside a line-number gutter, lines as spans split by <br>, the language on the <figure>
+    assert freeze.answer == ("Turn off its gradients:\n\n```python\nfor p in layer.parameters():\n"
+                             "    p.requires_grad = False\n```")
+    # Rouge: the language on a wrapper <div>
+    assert count.answer == "```sql\nSELECT label, COUNT(*)\nFROM samples GROUP BY label;\n```"
+    # Pygments (MkDocs): line anchors show nothing, no language is named
+    assert pin.answer == '```\npip install "torch==2.3.1"\n```'
