@@ -183,3 +183,13 @@ def test_code_from_highlighters_keeps_its_lines_and_language(rules: Rules) -> No
     assert count.answer == "```sql\nSELECT label, COUNT(*)\nFROM samples GROUP BY label;\n```"
     # Pygments (MkDocs): line anchors show nothing, no language is named
     assert pin.answer == '```\npip install "torch==2.3.1"\n```'
+
+
+def test_badges_inside_a_heading_are_not_part_of_the_question(rules: Rules) -> None:
+    html = ("<!doctype html><html><body><article><h2 id='beam'>1. What is beam search? <span class='badge badge-hard'>"
+            "Hard</span> <img src='https://img.example.org/badge/asked-often-green.svg' alt='asked often'>"
+            "<a class='anchor' href='#beam'>#</a></h2><p>Keep the k best prefixes at every step.</p>"
+            "</article></body></html>")
+    blocks, removals = parse_html(html, rules.junk.html_drop, page=True)
+    assert [b.text for b in blocks] == ["1. What is beam search?", "Keep the k best prefixes at every step."]
+    assert ("html-badge", "Hard") in [(r.rule, r.text) for r in removals]
