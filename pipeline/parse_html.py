@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup
 from bs4.element import Comment, NavigableString, PageElement, Tag
@@ -70,6 +71,9 @@ def _inline(el: PageElement, code: bool = False) -> str:
     if el.name == "br":
         return "\n"
     if el.name == "img":  # only images kept beside the page travel (as media); of others, the alt text
+        tex = _image_tex(str(el.get("src") or ""))
+        if tex:
+            return f"\\({tex}\\)"
         alt = str(el.get("alt") or "").strip()
         if MEDIA_NAME.match(str(el.get("src") or "")):
             return f"![{alt}]({el.get('src')})"
@@ -90,6 +94,13 @@ def _inline(el: PageElement, code: bool = False) -> str:
     if href.startswith(("http://", "https://")) and inner.strip() and not code:
         return f"[{inner.strip()}]({href})"
     return inner
+
+
+def _image_tex(src: str) -> str:
+    """The TeX of a formula served as an image by a rendering endpoint (its source travels in a `tex=` query)."""
+    query = parse_qs(urlsplit(src).query) if "?" in src else {}
+    values = query.get("tex") or query.get("latex") or []
+    return values[0].strip() if values and values[0].strip() else ""
 
 
 def _classes(el: Tag) -> list[str]:

@@ -193,3 +193,10 @@ def test_badges_inside_a_heading_are_not_part_of_the_question(rules: Rules) -> N
     blocks, removals = parse_html(html, rules.junk.html_drop, page=True)
     assert [b.text for b in blocks] == ["1. What is beam search?", "Keep the k best prefixes at every step."]
     assert ("html-badge", "Hard") in [(r.rule, r.text) for r in removals]
+
+
+def test_a_formula_served_as_an_image_keeps_its_tex(rules: Rules) -> None:
+    html = ("<p>每次迭代都要对 <img src='https://math.example.org/render?tex=%5Cmathcal%7BO%7D%28n%29' alt='[公式]'> "
+            "个样本求梯度，<img src='https://example.org/fig.png' alt='收敛曲线'></p>")
+    blocks, _ = parse_html(html, rules.junk.html_drop)
+    assert blocks[0].text == "每次迭代都要对 \\(\\mathcal{O}(n)\\) 个样本求梯度，（图：收敛曲线）"
