@@ -118,6 +118,7 @@ class StructureRules:
     answer_reveal: re.Pattern[str]
     self_checks: SelfCheckSettings
     postscript: PostscriptSettings
+    reference_label: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -262,6 +263,7 @@ def _structure(node: yaml.Node) -> StructureRules:
         answer_reveal=as_regex(m.req("answer_reveal"), re.I),
         self_checks=_self_checks(m.req("self_checks")),
         postscript=_postscript(m.req("postscript")),
+        reference_label=as_regex(m.req("reference_label"), re.I),
     )
 
 

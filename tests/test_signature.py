@@ -124,3 +124,23 @@ def test_numbered_lines_folded_into_a_paragraph_are_split_out(rules: Rules) -> N
         "What is underfitting?", "What May Cause an Early Stopping of Training?", "Describe Dropout as a Method"]
     assert source.items[0].answer.endswith("Symptoms: high bias.")
     assert source.items[2].answer == "Units are dropped at random while training."
+
+
+def test_follow_up_sub_headings_and_page_references(rules: Rules) -> None:
+    source = _extract("nested-follow-up-headings.md", rules)
+    assert [i.question for i in source.items] == [
+        "什么是梯度消失？", "Transformer相比RNN的优势", "Why is Transformer better for long sequences?",
+        "What are the trade-offs?", "批归一化的作用", "训练时用 batch 统计？推理时呢"]
+    assert source.items[2].answer == "Every position attends to every other one directly."
+    assert source.items[5].answer == "推理时用滑动平均。"
+    assert [d.rule for d in source.dropped if "example.org" in d.text] == ["page-references"]
+
+
+def test_a_section_heading_with_an_answer_of_its_own_is_a_question(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "topics.md"
+    page.write_text("# Notes\n\n### ELMO\n\n#### 简单介绍下ELMO\n\n双向语言模型的词向量。\n\n"
+                    "#### ELMO有什么好处？\n\n一词多义。\n\n### ELMO的缺点\n\nLSTM 抽取特征能力弱。\n\n"
+                    "### GPT\n\n#### 简单介绍下GPT\n\n单向 Transformer 解码器。\n", encoding="utf-8")
+    source = extract(clean_page(load_page(page), rules), rules)
+    assert [i.question for i in source.items] == ["简单介绍下ELMO", "ELMO有什么好处？", "ELMO的缺点", "简单介绍下GPT"]
+    assert source.items[2].answer == "LSTM 抽取特征能力弱。"
