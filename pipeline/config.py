@@ -119,6 +119,7 @@ class StructureRules:
     self_checks: SelfCheckSettings
     postscript: PostscriptSettings
     reference_label: re.Pattern[str]
+    question_sections: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,7 @@ def _structure(node: yaml.Node) -> StructureRules:
         self_checks=_self_checks(m.req("self_checks")),
         postscript=_postscript(m.req("postscript")),
         reference_label=as_regex(m.req("reference_label"), re.I),
+        question_sections=as_regex(m.req("question_sections"), re.I),
     )
 
 

@@ -83,7 +83,10 @@ def _parse_question(block: Block, rules: Rules) -> tuple[str, str, str, str]:
             return question or rest, inline, "", "marker"
     found = numbering(text, rules.structure)
     if found is None:
-        return text, "", "", "heading"
+        if block.kind == "heading" or whole_emphasis(unlink(block.text)):
+            return text, "", "", "heading"
+        question, inline = split_fused(text, rules.structure)  # "- 数据倾斜如何处理？采样重加权…"
+        return question or text, inline, "", "plain"
     if block.kind == "heading" or whole_emphasis(unlink(block.text)):
         rest = strip_marker(found.rest, rules.structure)[0] if block.kind == "heading" else found.rest
         return rest, "", found.num, found.style  # the heading or the bold run is the whole question
@@ -189,6 +192,7 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
         mine, nxt = numbering(block.text, rules.structure), numbering(blocks[i + 1].text, rules.structure)
         if mine and nxt and _parent_number(mine.num, nxt.num):
             roles[i] = Role.SECTION
+    _question_section_items(blocks, roles, rules)
     if q_level:
         _follow_ups(blocks, roles, rules)
         _answered_sections(blocks, roles, rules)
@@ -250,6 +254,21 @@ def _follow_ups(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
         if _explicitly_asked(block, rules) and roles[i + 1] == Role.CONTENT and \
                 nxt.kind in ("para", "item", "code", "table", "quote") and \
                 not strip_marker(nxt.text, rules.structure)[1]:
+            roles[i] = Role.QUESTION
+
+
+def _question_section_items(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
+    """In a section titled as questions ("面试高频追问", "FAQ"), a top-level list item asking a question with its
+    answer on the same line ("- 数据倾斜如何处理？采样重加权、…") is a question."""
+    asking = False
+    for i, block in enumerate(blocks):
+        if roles[i] in (Role.SECTION, Role.REFSECTION) or (block.kind == "heading" and roles[i] != Role.QUESTION):
+            asking = roles[i] == Role.SECTION and bool(rules.structure.question_sections.search(block.text))
+            continue
+        if not asking or roles[i] != Role.CONTENT or block.kind != "item" or block.level:
+            continue
+        question, answer = split_fused(strip_markup(block.text), rules.structure)
+        if question.rstrip().endswith(("?", "？")) and answer:
             roles[i] = Role.QUESTION
 
 

@@ -144,3 +144,16 @@ def test_a_section_heading_with_an_answer_of_its_own_is_a_question(rules: Rules,
     source = extract(clean_page(load_page(page), rules), rules)
     assert [i.question for i in source.items] == ["简单介绍下ELMO", "ELMO有什么好处？", "ELMO的缺点", "简单介绍下GPT"]
     assert source.items[2].answer == "LSTM 抽取特征能力弱。"
+
+
+def test_fused_question_items_in_a_question_section(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "outline.md"
+    page.write_text("# SFT 全流程\n\n## 一、数据\n- 数据格式：instruction/output\n"
+                    "- 面试问：如何避免泄漏？\n  - 严格按时间切分\n"
+                    "- 面试问：为何需要 packing？\n  - 减少 padding 浪费\n\n"
+                    "## 二、面试高频追问\n- 数据倾斜如何处理？采样重加权、温度混合\n"
+                    "- 如何控制幻觉？检索增强\n", encoding="utf-8")
+    source = extract(clean_page(load_page(page), rules), rules)
+    assert [(i.question, i.answer) for i in source.items] == [
+        ("如何避免泄漏？", "- 严格按时间切分"), ("为何需要 packing？", "- 减少 padding 浪费"),
+        ("数据倾斜如何处理？", "采样重加权、温度混合"), ("如何控制幻觉？", "检索增强")]
