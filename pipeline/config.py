@@ -114,6 +114,7 @@ class StructureRules:
     faq_question: re.Pattern[str]
     faq_answer: re.Pattern[str]
     max_question_chars: int
+    max_heading_question_chars: int
     signature: SignatureSettings
     answer_reveal: re.Pattern[str]
     self_checks: SelfCheckSettings
@@ -260,6 +261,7 @@ def _structure(node: yaml.Node) -> StructureRules:
         faq_question=as_regex(NodeMap(m.req("faq_table"), "faq_table").req("question"), re.I),
         faq_answer=as_regex(NodeMap(m.req("faq_table"), "faq_table").req("answer"), re.I),
         max_question_chars=as_int(m.req("max_question_chars")),
+        max_heading_question_chars=as_int(m.req("max_heading_question_chars")),
         signature=_signature(m.req("signature")),
         answer_reveal=as_regex(m.req("answer_reveal"), re.I),
         self_checks=_self_checks(m.req("self_checks")),

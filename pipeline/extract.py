@@ -153,7 +153,8 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
             if rules.structure.non_question_sections.match(block.text):
                 role = Role.REFSECTION
             elif q_level and (block.level == q_level or _styled(block, explicit_styles, rules)) and \
-                    (is_question_block(block, rules) or _styled(block, q_styles, rules)):
+                    (is_question_block(block, rules) or _styled(block, q_styles, rules) or
+                     (block.level == q_level and _long_question_heading(block, rules))):
                 role = Role.QUESTION  # "## Q23:" among "### Q1:" questions: an explicit question style at any level
             elif q_level and block.level == q_level and Role.QUESTION in roles and roles[-1] != Role.SECTION and \
                     not section_title(block.text, rules.structure):
@@ -311,6 +312,12 @@ def _page_title(blocks: list[Block], rules: Rules) -> Block | None:
     if blocks.index(tops[0]) > blocks.index(first_question):
         return None
     return tops[0] if len(headings) > 1 or not is_question_block(tops[0], rules) else None
+
+
+def _long_question_heading(block: Block, rules: Rules) -> bool:
+    """A heading that ends with a question mark is a question up to a longer limit than a line of prose."""
+    text = strip_markup(block.text)
+    return text.endswith(("?", "？")) and len(text) <= rules.structure.max_heading_question_chars
 
 
 def _styled(block: Block, styles: set[str], rules: Rules) -> bool:

@@ -157,3 +157,17 @@ def test_fused_question_items_in_a_question_section(rules: Rules, tmp_path: Path
     assert [(i.question, i.answer) for i in source.items] == [
         ("如何避免泄漏？", "- 严格按时间切分"), ("为何需要 packing？", "- 减少 padding 浪费"),
         ("数据倾斜如何处理？", "采样重加权、温度混合"), ("如何控制幻觉？", "检索增强")]
+
+
+def test_long_scenario_headings_and_contribution_sections(rules: Rules, tmp_path: Path) -> None:
+    scenario = ("We have trained two binary classifiers on one dataset; the first has 70% accuracy and the second "
+                "has 90% accuracy, but on a skewed test set the first one catches far more of the rare class. "
+                "Which one would you deploy, and why?")
+    assert len(scenario) > rules.structure.max_question_chars
+    page = tmp_path / "bank.md"
+    page.write_text(f"# Question bank\n\n## How to contribute?\n\n#### How old are you?\n\n29 years.\n\n"
+                    f"## Questions\n\n#### What is variance?\n\nSpread around the mean.\n\n#### {scenario}\n\n"
+                    "The second, if precision matters.\n\n#### What is PCA?\n\nA projection on top components.\n",
+                    encoding="utf-8")
+    source = extract(clean_page(load_page(page), rules), rules)
+    assert [i.question for i in source.items] == ["What is variance?", scenario, "What is PCA?"]
