@@ -171,3 +171,13 @@ def test_long_scenario_headings_and_contribution_sections(rules: Rules, tmp_path
                     encoding="utf-8")
     source = extract(clean_page(load_page(page), rules), rules)
     assert [i.question for i in source.items] == ["What is variance?", scenario, "What is PCA?"]
+
+
+def test_sign_off_omission_note_and_related_link_are_junk(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "qa.md"
+    page.write_text("# 面试题\n\n**Q1：什么是 RoPE？**\n\n旋转位置编码。\n\n_Related: [20 Python Questions](https://e.org/py)_\n\n"
+                    "**Q2：为什么要 KV Cache？**\n\n避免重复计算。\n\n（下略：其余各节结构同上。）\n\n"
+                    "到这里我们的面试小结就写完了，欢迎大家指正。\n", encoding="utf-8")
+    source = extract(clean_page(load_page(page), rules), rules)
+    assert [(i.question, i.answer) for i in source.items] == [("什么是 RoPE？", "旋转位置编码。"),
+                                                              ("为什么要 KV Cache？", "避免重复计算。")]
