@@ -181,3 +181,18 @@ def test_sign_off_omission_note_and_related_link_are_junk(rules: Rules, tmp_path
     source = extract(clean_page(load_page(page), rules), rules)
     assert [(i.question, i.answer) for i in source.items] == [("什么是 RoPE？", "旋转位置编码。"),
                                                               ("为什么要 KV Cache？", "避免重复计算。")]
+
+
+def test_details_blocks_glued_onto_one_line_are_split_back(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "glued.md"
+    summary = "<details><summary><b>💡 Show Answer</b></summary>"
+    page.write_text(f"## RNN\n\n### Q: What is an LSTM?\n\n{summary}\n\nA gated recurrent cell.\n\n"
+                    f"Its cell state carries gradients far back. </details> --- ### Q: How do GRUs compare? "
+                    f"<details> <summary><b>💡 Show Answer</b></summary> Fewer gates, often as good. </details> --- "
+                    f"## Attention ### Q: Why positional encodings? {summary} Attention has no notion of order. "
+                    "</details>\n", encoding="utf-8")
+    source = extract(clean_page(load_page(page), rules), rules)
+    assert [(i.question, i.answer) for i in source.items] == [
+        ("What is an LSTM?", "A gated recurrent cell.\n\nIts cell state carries gradients far back."),
+        ("How do GRUs compare?", "Fewer gates, often as good."),
+        ("Why positional encodings?", "Attention has no notion of order.")]
