@@ -1,0 +1,8 @@
+"""Find the same question across and within sources: concepts and intent block candidates, the leftover verifies."""
+
+from pipeline.dedup.cluster import Index, Related, cluster, item_keys
+from pipeline.dedup.keys import Key, make_key
+from pipeline.dedup.verify import MergeRule, Verdict, WhyNot, same_question, similarity, verify
+
+__all__ = ["Index", "Key", "MergeRule", "Related", "Verdict", "WhyNot", "cluster", "item_keys", "make_key",
+           "same_question", "similarity", "verify"]
