@@ -27,7 +27,7 @@ class Key:
     concepts: frozenset[str]  # the specific concepts named (children absorb parents)
     intents: frozenset[str]
     numbers: frozenset[str]
-    leftover: tuple[str, ...]  # words (CJK: characters) left after concepts, cues and filler, sorted
+    leftover: tuple[str, ...]  # words (CJK: characters) left after concepts, cues and filler, in order
     lang: str
     ask_block: str = ""  # the intents as blocked: every intent of an open request's level shares one block
 
@@ -71,7 +71,7 @@ def make_key(question: str, lang: str, rules: DedupRules) -> Key:
     cues, rest = next((c for c in clauses if c[0]), ([], [piece for c in clauses for piece in c[1]]))
     tokens = _TOKEN.findall("".join(rest))
     numbers = frozenset(_NUMBER.findall(" ".join(piece for c in clauses for piece in c[1])))
-    leftover = tuple(sorted(t for t in tokens if not _NUMBER.fullmatch(t)))
+    leftover = tuple(t for t in tokens if not _NUMBER.fullmatch(t))
     intents = resolve(list(dict.fromkeys(cues)), lex.intent_levels, lex.open_intents, bool(leftover))
     compact = _PUNCT.sub(" ", text).strip()
     if _CJK.search(compact):

@@ -11,6 +11,8 @@ from typing import Any
 from pipeline.config import Concept, DedupRules, Topic
 
 _SEPARATORS = re.compile(r"[\s\-_\u3000]+")
+_SPACE_BY_CJK = re.compile(r" (?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff]) ")
+_QUOTES = str.maketrans("‘’“”", "''\"\"")
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _END = ""  # the trie key holding a phrase's payload (never a character of the text)
 
@@ -34,8 +36,10 @@ class Hit:
 
 
 def normalize(text: str) -> str:
-    """NFKC, lower case, every run of spaces, hyphens and underscores as one space."""
-    return _SEPARATORS.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip()
+    """NFKC, lower case, straight quotes, every run of spaces, hyphens and underscores as one space, none beside
+    a Chinese character ('L2 正则化' is 'L2正则化')."""
+    spaced = _SEPARATORS.sub(" ", unicodedata.normalize("NFKC", text).lower().translate(_QUOTES)).strip()
+    return _SPACE_BY_CJK.sub("", spaced)
 
 
 class Trie:
