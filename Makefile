@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: deck test lint bench clean-venv
+.PHONY: deck test lint bench realworld clean-venv
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (or run: make PYTHON=python3 ...)"; exit 1; }
@@ -34,6 +34,10 @@ lint: $(TEST_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/benchmark.py
+
+# score every page of ../shared/realworld (built in a scratch dir) against its expectations
+realworld: $(STAMP)
+	$(BIN)/python scripts/realworld.py $(ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

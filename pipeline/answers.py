@@ -95,6 +95,8 @@ def join_markdown(parts: list[str]) -> str:
 
 def is_link_only(answer: str, rules: Rules) -> bool:
     """An answer that only points elsewhere ("See [this explainer](url).")."""
+    if "![" in answer:
+        return False  # an image is content (a diagram, a table as a picture), not a pointer elsewhere
     links = _LINKS.findall(answer)
     rest = _LINKS.sub("", answer).lower()
     for word in sorted(rules.structure.link_words, key=len, reverse=True):

@@ -38,6 +38,12 @@ def _common(func: F) -> F:
     return func
 
 
+_unanswered_option = click.option(
+    "--include-unanswered/--no-include-unanswered", default=None,
+    help="For this build only, make (or not) cards of questions no source answers (tagged needs-answer); "
+         "the saved setting is `deck: include_unanswered` in deckmill.yaml.")
+
+
 def _run(ctx: click.Context, kwargs: dict[str, Any], work: Callable[[Session], BuildReport | str]) -> None:
     try:
         config = kwargs["config"]
@@ -73,11 +79,10 @@ def main() -> None:
 
 @main.command()
 @_common
-@click.option("--include-unanswered", is_flag=True, help="Also make cards of questions no source answers "
-              "(tagged needs-answer).")
+@_unanswered_option
 @click.option("--refresh", is_flag=True, help="Also update notes whose only change is provenance (sources).")
 @click.pass_context
-def build(ctx: click.Context, /, include_unanswered: bool, refresh: bool, **kwargs: Any) -> None:
+def build(ctx: click.Context, /, include_unanswered: bool | None, refresh: bool, **kwargs: Any) -> None:
     """Run the whole pipeline: clean, extract, dedup, cards and .apkg.
 
     \b
@@ -153,17 +158,17 @@ def dedup(ctx: click.Context, /, **kwargs: Any) -> None:
 
 @main.command()
 @_common
-@click.option("--include-unanswered", is_flag=True, help="Also make cards of unanswered questions.")
+@_unanswered_option
 @click.option("--refresh", is_flag=True, help="Also update notes whose only change is provenance.")
 @click.pass_context
-def apkg(ctx: click.Context, /, include_unanswered: bool, refresh: bool, **kwargs: Any) -> None:
+def apkg(ctx: click.Context, /, include_unanswered: bool | None, refresh: bool, **kwargs: Any) -> None:
     """Write the .apkg decks from OUT/yaml (items and merged.yaml) and update the ledger.
 
     \b
     Example:
       deckmill apkg --include-unanswered
     """
-    _run(ctx, kwargs, lambda s: s.apkg(include_unanswered=include_unanswered, refresh=refresh))
+    _run(ctx, kwargs, lambda s: s.apkg(include_unanswered, refresh))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,7 +12,19 @@ import soupsieve
 import yaml
 
 from pipeline.errors import ConfigError
-from pipeline.yamlnodes import NodeMap, as_bool, as_int, as_list, as_regex, as_str, compose, fail, merge_nodes, where
+from pipeline.yamlnodes import (
+    NodeMap,
+    as_bool,
+    as_float,
+    as_int,
+    as_list,
+    as_regex,
+    as_str,
+    compose,
+    fail,
+    merge_nodes,
+    where,
+)
 
 SECTIONS = ("junk", "structure", "damage", "dedup", "taxonomy", "deck")
 
@@ -50,9 +62,20 @@ class JunkRules:
 
 
 @dataclass(frozen=True)
+class SignatureSettings:
+    """Thresholds of structure inference (structure.yaml `signature`)."""
+
+    min_questions: int
+    answered_weight: float
+    numbering_weight: float
+    body_over_heading: float
+
+
+@dataclass(frozen=True)
 class StructureRules:
     numbering: tuple[Rule, ...]
     answer_point_numbering: frozenset[str]
+    question_numbering: frozenset[str]
     section_numbering: frozenset[str]
     question_markers: tuple[re.Pattern[str], ...]
     section_patterns: tuple[re.Pattern[str], ...]
@@ -70,6 +93,8 @@ class StructureRules:
     faq_question: re.Pattern[str]
     faq_answer: re.Pattern[str]
     max_question_chars: int
+    signature: SignatureSettings
+    answer_reveal: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -118,6 +143,7 @@ class DedupRules:
     taxonomy: tuple[Topic, ...] = ()
     related_per_question: int = 3
     max_block: int = 64
+    same_page_strict: bool = True
 
 
 @dataclass(frozen=True)
@@ -127,6 +153,7 @@ class DeckSettings:
     note_type_name: str
     note_type_id: int
     package_name: str
+    include_unanswered: bool = False
 
 
 @dataclass(frozen=True)
@@ -192,13 +219,16 @@ def _structure(node: yaml.Node) -> StructureRules:
     names = {rule.name for rule in numbering}
     point_styles = frozenset(as_list(m.req("answer_point_numbering"), as_str))
     section_styles = frozenset(as_list(m.req("section_numbering"), as_str))
-    for key, styles in (("answer_point_numbering", point_styles), ("section_numbering", section_styles)):
+    question_styles = frozenset(as_list(m.req("question_numbering"), as_str))
+    for key, styles in (("answer_point_numbering", point_styles), ("section_numbering", section_styles),
+                        ("question_numbering", question_styles)):
         for style in styles - names:
             raise fail(m.req(key), f"unknown numbering style '{style}'")
     labels = as_list(m.req("answer_labels"), lambda n: as_regex(NodeMap(n, "label").req("pattern"), re.I))
     return StructureRules(
         numbering=numbering,
         answer_point_numbering=point_styles,
+        question_numbering=question_styles,
         section_numbering=section_styles,
         question_markers=as_list(m.req("question_markers"), lambda n: as_regex(n, re.I)),
         section_patterns=as_list(m.req("section_patterns"), as_regex),
@@ -216,7 +246,16 @@ def _structure(node: yaml.Node) -> StructureRules:
         faq_question=as_regex(NodeMap(m.req("faq_table"), "faq_table").req("question"), re.I),
         faq_answer=as_regex(NodeMap(m.req("faq_table"), "faq_table").req("answer"), re.I),
         max_question_chars=as_int(m.req("max_question_chars")),
+        signature=_signature(m.req("signature")),
+        answer_reveal=as_regex(m.req("answer_reveal"), re.I),
     )
+
+
+def _signature(node: yaml.Node) -> SignatureSettings:
+    m = NodeMap(node, "signature")
+    m.only(("min_questions", "answered_weight", "numbering_weight", "body_over_heading"))
+    return SignatureSettings(as_int(m.req("min_questions")), as_float(m.req("answered_weight")),
+                             as_float(m.req("numbering_weight")), as_float(m.req("body_over_heading")))
 
 
 def _damage_rule(node: yaml.Node) -> DamageRule:
@@ -238,7 +277,9 @@ def _damage_rule(node: yaml.Node) -> DamageRule:
 
 def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
     m = NodeMap(node, "dedup")
-    m.only(("filler", "intents", "threshold", "related_threshold", "related_per_question", "max_block"))
+    m.only(("filler", "intents", "threshold", "related_threshold", "related_per_question", "max_block",
+            "same_page_strict"))
+    same_page = m.opt("same_page_strict")
     fillers = NodeMap(m.req("filler"), "filler")
 
     def intent(n: yaml.Node) -> Intent:
@@ -267,6 +308,7 @@ def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
         taxonomy=taxonomy,
         related_per_question=positive("related_per_question", 3),
         max_block=positive("max_block", 64),
+        same_page_strict=as_bool(same_page) if same_page is not None else True,
     )
 
 
@@ -300,7 +342,7 @@ def _taxonomy(node: yaml.Node) -> tuple[Topic, ...]:
 
 def _deck(node: yaml.Node) -> DeckSettings:
     m = NodeMap(node, "deck")
-    m.only(("deck_name", "fallback_topic", "note_type_name", "note_type_id", "package_name"))
+    m.only(("deck_name", "fallback_topic", "note_type_name", "note_type_id", "package_name", "include_unanswered"))
     name = as_str(m.req("deck_name"))
     if not name.strip() or name.startswith("::") or name.endswith("::"):
         raise fail(m.req("deck_name"), "deck_name must be a non-empty deck name")
@@ -310,6 +352,7 @@ def _deck(node: yaml.Node) -> DeckSettings:
         note_type_name=as_str(m.req("note_type_name")),
         note_type_id=as_int(m.req("note_type_id")),
         package_name=as_str(m.req("package_name")),
+        include_unanswered=as_bool(m.req("include_unanswered")),
     )
 
 

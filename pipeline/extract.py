@@ -19,8 +19,19 @@ from pipeline.answers import (
 )
 from pipeline.clean import is_question_block
 from pipeline.config import Rules
-from pipeline.models import Block, CleanPage, QAItem, Removal, Repair, SourceItems
-from pipeline.questions import is_question_text, line_lang, numbering, section_title, split_fused, strip_markup
+from pipeline.models import Block, CleanPage, ItemFlag, QAItem, Removal, Repair, SourceItems
+from pipeline.questions import (
+    is_question_text,
+    line_lang,
+    numbering,
+    section_title,
+    split_fused,
+    strip_marker,
+    strip_markup,
+    unlink,
+    whole_emphasis,
+)
+from pipeline.signature import body_outscores_headings, is_reveal_label, score_signatures
 
 
 @dataclass
@@ -64,9 +75,12 @@ def _parse_question(block: Block, rules: Rules) -> tuple[str, str, str, str]:
     found = numbering(text, rules.structure)
     if found is None:
         return text, "", "", "heading"
-    if block.kind == "heading":
-        return found.rest, "", found.num, found.style
-    question, inline = split_fused(found.rest, rules.structure)
+    if block.kind == "heading" or whole_emphasis(unlink(block.text)):
+        return found.rest, "", found.num, found.style  # the heading or the bold run is the whole question
+    rest, marked = strip_marker(found.rest, rules.structure)  # "1. **Q: Explain HyDE.**"
+    question, inline = split_fused(rest, rules.structure)
+    if marked and not question:
+        question = rest
     return question, inline, found.num, found.style
 
 
@@ -89,10 +103,14 @@ def _roles(blocks: list[Block], rules: Rules) -> list[str]:
     if single is not None:
         return ["question" if b is single else "content" for b in blocks]
     q_level = _question_level(blocks, rules)
+    body_won = bool(q_level) and body_outscores_headings(score_signatures(blocks, rules), q_level, rules)
+    if body_won:
+        q_level = 0  # numbered/marked paragraphs carry the questions; headings are sections or answer parts
     title = _page_title(blocks, rules)
     # numbering styles of question headings: a numbered heading in that style is a question even without "?"
     q_styles = {found.style for b in blocks if b.kind == "heading" and b.level == q_level
                 and is_question_block(b, rules) and (found := numbering(strip_markup(b.text), rules.structure))}
+    explicit_styles = q_styles & rules.structure.question_numbering
     # styles like "一、" are questions only on pages that number no question in another style
     question_styles = {found.style for b in blocks if b.kind in ("para", "item") and is_question_block(b, rules)
                        and (found := numbering(strip_markup(b.text), rules.structure))}
@@ -119,16 +137,18 @@ def _roles(blocks: list[Block], rules: Rules) -> list[str]:
         elif block.kind == "heading":
             if rules.structure.non_question_sections.match(block.text):
                 role = "refsection"
-            elif q_level and block.level == q_level and (is_question_block(block, rules) or _styled(block, q_styles,
-                                                                                                  rules)):
-                role = "question"
+            elif q_level and (block.level == q_level or _styled(block, explicit_styles, rules)) and \
+                    (is_question_block(block, rules) or _styled(block, q_styles, rules)):
+                role = "question"  # "## Q23:" among "### Q1:" questions: an explicit question style at any level
             elif q_level and block.level == q_level and "question" in roles and roles[-1] != "section" and \
                     not section_title(block.text, rules.structure):
                 role = "content"  # "### 代码示例" between numbered "### N. ...?" questions: part of the answer
+            elif body_won and "question" in roles and is_question_block(block, rules):
+                role = "content"  # a question-like heading inside an answer restates part of that question
             elif not q_level or block.level <= q_level:
                 role = "question" if not q_level and _numbered_question(block, rules) else "section"
         elif block.kind == "qa":
-            role = "question"
+            role = "content" if is_reveal_label(block.text, rules) else "question"
         elif section_title(block.text, rules.structure) and block.kind == "para" and (
                 numerals_are_sections or not is_question_block(block, rules)):
             role = "section"
@@ -299,6 +319,11 @@ def _answer_markdown(draft: _Draft, blocks: list[Block], rules: Rules) -> str:
     blocks = [replace(b, level=b.level - base) if b.kind == "item" else b for b in blocks]
     for index, block in enumerate(blocks):
         following = blocks[index + 1] if index + 1 < len(blocks) else None
+        if block.kind == "qa":  # a reveal label ("Show Answer") inside an answer: only what it reveals is kept
+            parts.append(block.answer)
+            continue
+        if index == 0 and block.kind == "item" and strip_label(block.text, rules)[0] != block.text:
+            block = Block("para", block.text, 0, block.lang, block.line)  # "- **A:** ..." under the question
         if block.kind in ("para", "quote"):
             if index == 0 and not strip_label(block.text + " x", rules)[0].strip(" x*_"):
                 continue  # a label alone on its line ("**Answer**", "答：") introduces the answer below
@@ -334,13 +359,13 @@ def extract(page: CleanPage, rules: Rules) -> SourceItems:
         alt_answer = _answer_markdown(_Draft("", "", "", "", 0), alt_blocks, rules) if bilingual else ""
         flags: list[str] = []
         if not answer and not alt_answer:
-            flags.append("no-answer")
+            flags.append(ItemFlag.NO_ANSWER.value)
         elif is_link_only(answer or alt_answer, rules):
-            flags.append("link-only")
+            flags.append(ItemFlag.LINK_ONLY.value)
         inline = bool(draft.inline_answer) and not draft.blocks
         for name in damage(main_blocks, answer, inline, rules) + damage(alt_blocks, alt_answer, False, rules):
-            if f"damaged:{name}" not in flags and (answer or alt_answer):
-                flags.append(f"damaged:{name}")
+            if ItemFlag.damaged(name) not in flags and (answer or alt_answer):
+                flags.append(ItemFlag.damaged(name))
         base = item_id(draft.question)
         seen[base] += 1
         ident = base if seen[base] == 1 else f"{base}-{seen[base]}"

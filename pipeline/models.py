@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Literal
 
 BlockKind = Literal["heading", "para", "item", "code", "table", "quote", "qa"]
@@ -80,6 +81,18 @@ class CleanPage:
     blocks: tuple[Block, ...]
     removals: tuple[Removal, ...] = ()
     repairs: tuple[Repair, ...] = ()
+
+
+class ItemFlag(StrEnum):
+    """What extraction says about one item (damage flags are `DAMAGED` + the damage rule's name)."""
+
+    NO_ANSWER = "no-answer"
+    LINK_ONLY = "link-only"
+    DAMAGED = "damaged:"
+
+    @staticmethod
+    def damaged(rule: str) -> str:
+        return f"{ItemFlag.DAMAGED.value}{rule}"
 
 
 @dataclass(frozen=True)
@@ -164,6 +177,17 @@ class SourceRef:
     url: str
 
 
+class CardStatus(StrEnum):
+    """What a build does to one card's note in Anki."""
+
+    NEW = "new"  # first published in this build
+    CHANGED = "changed"  # studied content changed: the note updates
+    REVIVED = "revived"  # was retired, is back: the note updates and loses the retired tag
+    UNCHANGED = "unchanged"  # same studied content: the note is left alone
+    RETIRED = "retired"  # stopped being emitted in this build: tagged retired, updated once
+    STILL_RETIRED = "still-retired"  # retired earlier; emitted as last published
+
+
 @dataclass(frozen=True)
 class Card:
     """A card ready to render: content, identity, tags, deck."""
@@ -179,6 +203,9 @@ class Card:
     tags: tuple[str, ...]
     deck: str
     review_reasons: tuple[str, ...] = ()
-    retired: bool = False
-    status: str = "unchanged"
+    status: CardStatus = CardStatus.UNCHANGED
     carried_from: str = ""
+
+    @property
+    def retired(self) -> bool:
+        return self.status in (CardStatus.RETIRED, CardStatus.STILL_RETIRED)

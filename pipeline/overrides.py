@@ -5,13 +5,14 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from pipeline.errors import ConfigError
 from pipeline.models import Cluster, Member
-from pipeline.yamlio import line_of, read_yaml
+from pipeline.yamlcheck import Checker
+from pipeline.yamlio import read_yaml
 
 CORRECTABLE = ("question", "answer", "alt_question", "alt_answer")
-KEYS = ("never_emit", "corrections", "merge", "keep_apart")
+KEYS = ("never_emit", "corrections", "merge", "keep_apart", "primary")
 
 
 @dataclass(frozen=True)
@@ -22,36 +23,43 @@ class Overrides:
     corrections: dict[str, dict[str, str]] = field(default_factory=dict)
     merge: tuple[tuple[str, ...], ...] = ()
     keep_apart: tuple[tuple[str, ...], ...] = ()
+    primary: dict[str, str] = field(default_factory=dict)  # card id -> "source/item-id" the card must show
 
 
-def _groups(path: Path, data: dict[str, object], key: str) -> tuple[tuple[str, ...], ...]:
+def _groups(check: Checker, data: dict[str, Any], key: str) -> tuple[tuple[str, ...], ...]:
     value = data.get(key) or []
-    if not isinstance(value, list) or not all(isinstance(g, list) and len(g) >= 2 for g in value):
-        raise ConfigError(str(path), line_of(path, key), f"{key} must be a list of lists of two or more card ids")
-    return tuple(tuple(str(c) for c in group) for group in value)
+    if not isinstance(value, list):
+        raise check.fail([key], f"{key} must be a list of lists of two or more card ids")
+    for index, group in enumerate(value):
+        if not isinstance(group, list) or len(group) < 2 or not all(isinstance(c, str) for c in group):
+            raise check.fail([key, index], f"{key} must be a list of lists of two or more card ids")
+    return tuple(tuple(group) for group in value)
 
 
 def load_overrides(path: Path) -> Overrides:
+    """Read and validate the overrides file; every problem is a ConfigError naming file and line."""
     if not path.exists():
         return Overrides()
-    data = read_yaml(path) or {}
-    if not isinstance(data, dict):
-        raise ConfigError(str(path), 1, "overrides must be a mapping")
-    for key in data:
-        if key not in KEYS:
-            raise ConfigError(str(path), line_of(path, str(key)), f"unknown key '{key}' (allowed: {', '.join(KEYS)})")
-    never = data.get("never_emit") or []
-    corrections = data.get("corrections") or {}
-    if not isinstance(never, list):
-        raise ConfigError(str(path), line_of(path, "never_emit"), "never_emit must be a list of card ids")
-    if not isinstance(corrections, dict):
-        raise ConfigError(str(path), line_of(path, "corrections"), "corrections must map card ids to fields")
+    check = Checker(path)
+    data = check.mapping(read_yaml(path), [], "overrides")
+    check.only(data, [], KEYS)
+    never = check.strings(data, [], "never_emit")
+    corrections = check.mapping(data.get("corrections"), ["corrections"], "corrections (card id -> fields)")
+    fixes: dict[str, dict[str, str]] = {}
     for card_id, fix in corrections.items():
-        if not isinstance(fix, dict) or set(fix) - set(CORRECTABLE):
-            raise ConfigError(str(path), line_of(path, str(card_id)),
-                              f"correction for {card_id} may set {', '.join(CORRECTABLE)}")
-    return Overrides(frozenset(str(c) for c in never), {str(k): dict(v) for k, v in corrections.items()},
-                     _groups(path, data, "merge"), _groups(path, data, "keep_apart"))
+        where: list[str | int] = ["corrections", card_id]
+        fix = check.mapping(fix, where, f"the correction for {card_id}")
+        check.only(fix, where, CORRECTABLE)
+        fixes[str(card_id)] = {k: check.get(fix, where, k, str) for k in fix}
+    primary = check.mapping(data.get("primary"), ["primary"], "primary (card id -> source/item-id)")
+    chosen: dict[str, str] = {}
+    for card_id in primary:
+        member = check.get(primary, ["primary"], str(card_id), str)
+        if "/" not in member:
+            raise check.fail(["primary", card_id], f"primary for {card_id} must be 'source/item-id', not {member!r}")
+        chosen[str(card_id)] = member
+    return Overrides(frozenset(never), fixes, _groups(check, data, "merge"), _groups(check, data, "keep_apart"),
+                     chosen)
 
 
 def apply_decisions(clusters: list[Cluster], overrides: Overrides,

@@ -39,12 +39,27 @@ def line_lang(text: str) -> str:
     return "zh" if cjk / (cjk + words) >= 0.3 else "en"
 
 
+_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+
+
+def unlink(text: str) -> str:
+    """Markdown links replaced by their text: a question's front never needs the URL ("[RoPE](url)" -> "RoPE")."""
+    return _LINK.sub(r"\1", text)
+
+
+def whole_emphasis(text: str) -> bool:
+    """The whole line is bold or italic ("**Q3：…？**"): the emphasis delimits the question."""
+    stripped = text.strip()
+    return any(stripped.startswith(m) and stripped.endswith(m) and len(stripped) > 2 * len(m) and
+               m not in stripped[len(m) : -len(m)] for m in ("**", "__"))
+
+
 _BOLD_LEAD = re.compile(r"^(\*\*|__)([^*_\n]{1,12}?)([:：]?)\1\s*(?=[:：]|\S)")
 
 
 def strip_markup(text: str) -> str:
     """Drop Markdown emphasis around a whole line ("**1. Q?**" -> "1. Q?") or a short lead ("**Q**: x" -> "Q: x")."""
-    stripped = text.strip()
+    stripped = unlink(text).strip()
     lead = _BOLD_LEAD.match(stripped)
     if lead and not stripped.endswith(lead.group(1)):
         rest = stripped[lead.end() :]
@@ -110,8 +125,26 @@ def split_fused(text: str, rules: StructureRules) -> tuple[str, str]:
     return "", ""
 
 
+def strip_marker(text: str, rules: StructureRules) -> tuple[str, bool]:
+    """Drop a question marker ("Q:", "问：") at the start of an already de-numbered line; (text, was marked)."""
+    text = strip_markup(text)
+    for marker in rules.question_markers:
+        match = marker.match(text)
+        if match and text[match.end() :].strip():
+            return text[match.end() :].strip(), True
+    return text, False
+
+
+def is_link_entry(text: str) -> bool:
+    """A line that is one link and nothing else: a table-of-contents entry or a pointer, not a question."""
+    stripped = re.sub(r"^(\*\*|__)(.*)\1$", r"\2", text.strip())
+    return bool(_LINK.fullmatch(stripped))
+
+
 def looks_like_question_line(text: str, rules: StructureRules) -> bool:
     """A numbered line (not an answer-point style) whose text is a question, or a Q:-marked line."""
+    if is_link_entry(text):
+        return False
     text = strip_markup(text)
     for marker in rules.question_markers:
         m = marker.match(text)
@@ -120,7 +153,8 @@ def looks_like_question_line(text: str, rules: StructureRules) -> bool:
     found = numbering(text, rules)
     if found is None or found.style in rules.answer_point_numbering:
         return False
-    return bool(split_fused(found.rest, rules)[0])
+    rest, marked = strip_marker(found.rest, rules)
+    return marked or found.style in rules.question_numbering or bool(split_fused(rest, rules)[0])
 
 
 def section_title(text: str, rules: StructureRules) -> str:

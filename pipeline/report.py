@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
-from pipeline.models import Card, Cluster, SourceItems
+from pipeline.changes import CardChange
+from pipeline.identity.claim import Proposal
+from pipeline.models import Card, CardStatus, Cluster, SourceItems
 
 
 @dataclass(frozen=True)
@@ -23,26 +25,52 @@ class SourceFigures:
 
 @dataclass(frozen=True)
 class BuildReport:
+    """Everything a build did, as data: the CLI prints it as text or JSON, the review page shows it."""
+
     sources: tuple[SourceFigures, ...] = ()
     skipped_pages: tuple[tuple[str, str], ...] = ()
-    new: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()
+    changes: tuple[CardChange, ...] = ()  # new, changed (field by field), revived, retired (with why)
     unchanged: int = 0
-    carried: tuple[tuple[str, str], ...] = ()
-    retired: tuple[str, ...] = ()
+    still_retired: int = 0
+    carried: tuple[tuple[str, str], ...] = ()  # (card id, the question it was published as) after a rewording
     not_carded: tuple[tuple[str, str], ...] = ()
     needs_review: tuple[tuple[str, str], ...] = ()
     packages: tuple[tuple[str, int], ...] = ()
     rebuilt: tuple[tuple[str, str], ...] = ()  # (source, why its stage files were rebuilt)
     deck_moves: tuple[tuple[str, str, str], ...] = ()  # (card, its deck in Anki, the deck it would get now)
+    primary_moves: tuple[tuple[str, str, str], ...] = ()  # (card, the member it now shows, why)
+    proposals: tuple[Proposal, ...] = ()  # merges of two published cards, waiting for the person
+    settings: tuple[str, ...] = ()  # notes on settings in force for this build only
+
+    def _ids(self, status: CardStatus) -> tuple[str, ...]:
+        return tuple(c.card_id for c in self.changes if c.status is status)
+
+    @property
+    def new(self) -> tuple[str, ...]:
+        return self._ids(CardStatus.NEW)
+
+    @property
+    def changed(self) -> tuple[str, ...]:
+        return self._ids(CardStatus.CHANGED)
+
+    @property
+    def revived(self) -> tuple[str, ...]:
+        return self._ids(CardStatus.REVIVED)
+
+    @property
+    def retired(self) -> tuple[str, ...]:
+        return self._ids(CardStatus.RETIRED)
 
 
 def source_figures(sources: list[SourceItems], clusters: list[Cluster], cards: list[Card]) -> list[SourceFigures]:
+    """Per page: what it holds, and how many of its questions lead a card or joined another question's card."""
     carded = {(c.members[0].source, c.members[0].item_id) for c in cards if c.members}
     merged: dict[str, int] = {}
     for cluster in clusters:
-        for member in cluster.members[1:]:
-            merged[member.source] = merged.get(member.source, 0) + 1
+        keys = [(m.source, m.item_id) for m in cluster.members]
+        lead = next((k for k in keys if k in carded), keys[0])
+        for source, _ in (k for k in keys if k != lead):
+            merged[source] = merged.get(source, 0) + 1
     out = []
     for s in sources:
         out.append(SourceFigures(
@@ -54,7 +82,23 @@ def source_figures(sources: list[SourceItems], clusters: list[Cluster], cards: l
 
 
 def as_json(report: BuildReport) -> str:
-    return json.dumps(asdict(report), ensure_ascii=False, indent=2)
+    data = asdict(report)
+    data.update(new=report.new, changed=report.changed, revived=report.revived, retired=report.retired)
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def change_lines(report: BuildReport, verbose: bool = False) -> list[str]:
+    """The change report: every changed, revived and retired card with its fields, pages and why."""
+    lines: list[str] = []
+    for change in report.changes:
+        if change.status is CardStatus.NEW and not verbose:
+            continue
+        pages = f" [{', '.join(change.pages)}]" if change.pages else ""
+        why = f": {change.why}" if change.why else ""
+        lines.append(f"  {change.status.value} {change.card_id} «{change.question[:60]}»{pages}{why}")
+        lines += [f"      {f.field.value}: «{f.before}» -> «{f.after}»" for f in change.fields]
+    lines += [f"  shows another member: {c}: now {member} ({why})" for c, member, why in report.primary_moves]
+    return lines
 
 
 def as_text(report: BuildReport, verbose: bool = False) -> str:
@@ -72,10 +116,16 @@ def as_text(report: BuildReport, verbose: bool = False) -> str:
              for row in table]
     if not report.sources:
         lines.append("no usable page found (add .txt, .md or .html pages to the raw directory)")
-    lines.append(f"cards: {len(report.new)} new, {len(report.changed)} changed, {report.unchanged} unchanged, "
-                 f"{len(report.retired)} retired, {len(report.carried)} identities carried over")
+    lines += report.settings
+    lines.append(f"cards: {len(report.new)} new, {len(report.changed)} changed, {len(report.revived)} revived, "
+                 f"{report.unchanged} unchanged, {len(report.retired)} retired now "
+                 f"({report.still_retired} retired earlier), {len(report.carried)} identities carried over")
+    lines += change_lines(report, verbose)
     for name, count in report.packages:
         lines.append(f"wrote {name} ({count} notes)")
+    for p in report.proposals:
+        lines.append(f"proposed merge: {p.merge} into {p.keep} (similarity {p.score}); accept with "
+                     f"`merge: [[{p.keep}, {p.merge}]]` in overrides.yaml")
     if report.needs_review and not verbose:
         lines.append(f"{len(report.needs_review)} cards tagged needs-review, "
                      f"{len(report.not_carded)} questions without a card (-v lists them with the reason)")
@@ -84,9 +134,7 @@ def as_text(report: BuildReport, verbose: bool = False) -> str:
                      "move cards (move them in Anki's browser if you want)")
     if verbose:
         lines += [f"  rebuilt {s}: {why}" for s, why in report.rebuilt]
-        lines += [f"  new: {c}" for c in report.new] + [f"  changed: {c}" for c in report.changed]
         lines += [f"  carried over: {a} (was {b})" for a, b in report.carried]
-        lines += [f"  retired: {c}" for c in report.retired]
         lines += [f"  deck: {c} stays in {old} (now {new})" for c, old, new in report.deck_moves]
         lines += [f"  needs review: {c}: {why}" for c, why in report.needs_review]
         lines += [f"  not a card: {k}: {why}" for k, why in report.not_carded]

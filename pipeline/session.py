@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.apkg import note_type, templates_hash, write_package
 from pipeline.cache import StageCache, code_fingerprint, input_fingerprint
-from pipeline.cards import build_cards, fields_for
+from pipeline.cards import compose, fields_for
 from pipeline.clean import clean_page
 from pipeline.config import Rules
 from pipeline.dedup import Related, cluster
 from pipeline.errors import ConfigError, SkipPage
 from pipeline.extract import extract
-from pipeline.ledger import load_ledger, save_ledger, stamp_note_type
-from pipeline.models import Card, CleanPage, Cluster, SourceItems
+from pipeline.identity.claim import claim
+from pipeline.identity.decide import decide
+from pipeline.identity.ledger import Ledger, load_ledger, save_ledger
+from pipeline.identity.reword import rewording_matcher
+from pipeline.lock import project_lock
+from pipeline.models import Card, CardStatus, CleanPage, Cluster, SourceItems
 from pipeline.overrides import apply_decisions, load_overrides
 from pipeline.report import BuildReport, source_figures
 from pipeline.sources import META_SUFFIX, discover, load_page, slug_for
@@ -40,11 +43,15 @@ class Paths:
 
     @property
     def merged(self) -> Path:
-        return self.out / "yaml" / "merged.yaml"
+        return self.out / "merged.yaml"  # beside, not inside, the per-page folder: any page name is allowed
 
     @property
     def ledger(self) -> Path:
         return self.out / "ledger.yaml"
+
+    @property
+    def parsed_cache(self) -> Path:
+        return self.out / ".cache" / "parsed"
 
     @property
     def overrides(self) -> Path:
@@ -55,15 +62,15 @@ def _prune(directory: Path, keep: set[str]) -> None:
     """Remove stage files of sources that are gone, so later stages never read stale pages."""
     if directory.is_dir():
         for path in directory.glob("*.yaml"):
-            if path.stem not in keep and path.name != "merged.yaml":
+            if path.stem not in keep:
                 path.unlink()
 
 
-def _package_name(root: str, rules: Rules) -> str:
-    if root == rules.deck.deck_name:
-        return f"{rules.deck.package_name}.apkg"
-    safe = re.sub(r"[^\w.-]+", "_", root)
-    return f"{rules.deck.package_name}-{safe}.apkg"
+def stamp_note_type(ledger: Ledger, digest: str, now: int) -> Ledger:
+    """The note type's mod is the time its templates/CSS last changed, strictly increasing."""
+    if ledger.note_type_hash == digest:
+        return ledger
+    return replace(ledger, note_type_hash=digest, note_type_mod=max(now, ledger.note_type_mod + 1))
 
 
 class Session:
@@ -74,6 +81,7 @@ class Session:
         self.rules = rules
         self.now = int(now if now is not None else time.time())
         self.skipped: list[tuple[str, str]] = []
+        self.last_cards: tuple[Card, ...] = ()  # the cards the last publish wrote (emitted and retired)
 
     def _pages(self) -> list[Path]:
         """The raw pages; two pages with the same source id (a.txt, a.md) are an error."""
@@ -84,91 +92,120 @@ class Session:
             raise ConfigError(str(self.paths.raw), None, f"two pages share the source id {duplicates[0]!r}: rename one")
         return paths
 
+    # -- the per-page pipeline: one page in, its clean file and items file out -------------------------
+    def _clean_one(self, path: Path) -> CleanPage | None:
+        try:
+            page = clean_page(load_page(path), self.rules)
+        except SkipPage as exc:
+            self.skipped.append((path.name, str(exc)))
+            return None
+        write_clean(self.paths.clean_dir / f"{page.slug}.yaml", page)
+        return page
+
+    def _extract_one(self, page: CleanPage) -> SourceItems | None:
+        items = extract(page, self.rules)
+        if not items.items:
+            self.skipped.append((page.filename, "no questions found"))
+            return None
+        write_items(self.paths.yaml_dir / f"{items.slug}.yaml", items)
+        return items
+
     def clean(self) -> list[CleanPage]:
-        pages: list[CleanPage] = []
-        for path in self._pages():
-            try:
-                pages.append(clean_page(load_page(path), self.rules))
-            except SkipPage as exc:
-                self.skipped.append((path.name, str(exc)))
-        for page in pages:
-            write_clean(self.paths.clean_dir / f"{page.slug}.yaml", page)
-        _prune(self.paths.clean_dir, {p.slug for p in pages})
+        with project_lock(self.paths.out):
+            pages = [p for p in map(self._clean_one, self._pages()) if p is not None]
+            _prune(self.paths.clean_dir, {p.slug for p in pages})
         return pages
 
-    def extract(self, pages: list[CleanPage] | None = None) -> list[SourceItems]:
-        if pages is None:
+    def extract(self) -> list[SourceItems]:
+        with project_lock(self.paths.out):
             pages = [read_clean(p) for p in sorted(self.paths.clean_dir.glob("*.yaml"))]
-        sources: list[SourceItems] = []
-        for page in pages:
-            items = extract(page, self.rules)
-            if not items.items:
-                self.skipped.append((page.filename, "no questions found"))
-                continue
-            sources.append(items)
-            write_items(self.paths.yaml_dir / f"{items.slug}.yaml", items)
-        _prune(self.paths.yaml_dir, {s.slug for s in sources})
+            sources = [s for s in map(self._extract_one, pages) if s is not None]
+            _prune(self.paths.yaml_dir, {s.slug for s in sources})
         return sources
 
-    def _read_sources(self) -> list[SourceItems]:
-        return [read_items(p) for p in sorted(self.paths.yaml_dir.glob("*.yaml")) if p.name != "merged.yaml"]
+    def _migrate_layout(self) -> None:
+        """The first release kept merged.yaml among the per-page items files: move it beside them."""
+        old = self.paths.yaml_dir / "merged.yaml"
+        if old.exists() and not self.paths.merged.exists() and "related_not_merged" in old.read_text("utf-8"):
+            old.replace(self.paths.merged)
 
-    def dedup(self, sources: list[SourceItems] | None = None,
-              write: bool = True) -> tuple[list[Cluster], list[Related]]:
-        sources = self._read_sources() if sources is None else sources
-        clusters, related = cluster(sources, self.rules.dedup)
-        if write:  # a full build writes merged.yaml once, after the cards have their ids
+    def _read_sources(self) -> list[SourceItems]:
+        self._migrate_layout()
+        return [read_items(p) for p in sorted(self.paths.yaml_dir.glob("*.yaml"))]
+
+    def dedup(self) -> tuple[list[Cluster], list[Related]]:
+        with project_lock(self.paths.out):
+            clusters, related = cluster(self._read_sources(), self.rules.dedup)
             write_merged(self.paths.merged, clusters, related)
         return clusters, related
 
-    def apkg(self, sources: list[SourceItems] | None = None, clusters: list[Cluster] | None = None,
-             related: list[Related] | None = None, include_unanswered: bool = False,
-             refresh: bool = False) -> BuildReport:
-        sources = self._read_sources() if sources is None else sources
-        if clusters is None:
+    def include_unanswered(self, flag: bool | None) -> tuple[bool, tuple[str, ...]]:
+        """The setting in force: deckmill.yaml's `deck: include_unanswered`, unless a flag overrides it once."""
+        saved = self.rules.deck.include_unanswered
+        if flag is None or flag == saved:
+            return saved, ()
+        state = "on" if flag else "off"
+        return flag, (f"include_unanswered is {state} for this build only (deckmill.yaml says "
+                      f"{'on' if saved else 'off'}): set `deck: include_unanswered: {str(flag).lower()}` to keep it",)
+
+    def apkg(self, include_unanswered: bool | None = None, refresh: bool = False) -> BuildReport:
+        """Cards and the package from the items files and merged.yaml (the `apkg` command alone)."""
+        with project_lock(self.paths.out):
             if not self.paths.merged.exists():
                 raise ConfigError(str(self.paths.merged), None, "no merged file: run `deckmill dedup` first")
+            sources = self._read_sources()
             clusters, related = read_merged(self.paths.merged)
-        known = {(s.slug, i.id) for s in sources for i in s.items}
+            return self._publish(sources, clusters, related, include_unanswered, refresh)
+
+    def _publish(self, sources: list[SourceItems], clusters: list[Cluster], related: list[Related],
+                 include_unanswered: bool | None, refresh: bool) -> BuildReport:
+        items = {f"{s.slug}/{i.id}": i for s in sources for i in s.items}
         for c in clusters:
             for m in c.members:
-                if (m.source, m.item_id) not in known:
+                if f"{m.source}/{m.item_id}" not in items:
                     raise ConfigError(str(self.paths.merged), None,
                                       f"member {m.source}/{m.item_id} is not in the items files: run dedup again")
-        ledger = load_ledger(self.paths.ledger)
+        unanswered, settings = self.include_unanswered(include_unanswered)
+        ledger = previous = load_ledger(self.paths.ledger, self.paths.parsed_cache)
         overrides = load_overrides(self.paths.overrides)
         clusters = apply_decisions(clusters, overrides, {c: set(e.members) for c, e in ledger.entries.items()})
-        model = note_type(self.rules.deck, stamp_note_type(ledger, templates_hash(), self.now))
-        cardset = build_cards(clusters, sources, ledger, self.rules, overrides, self.now, include_unanswered,
-                              refresh)
-        by_root: dict[str, list[tuple[Card, list[str]]]] = {}
-        for card in (*cardset.cards, *cardset.retired):
-            by_root.setdefault(card.deck.split("::")[0], []).append((card, fields_for(card)))
-        packages = []
-        for root, with_fields in sorted(by_root.items()):
-            name = _package_name(root, self.rules)
-            packages.append((name, write_package(self.paths.out / name, with_fields, model)))
-        save_ledger(self.paths.ledger, ledger)
-        ids = {c.members[0].source + "/" + c.members[0].item_id: c.card_id for c in cardset.cards if c.members}
-        write_merged(self.paths.merged, clusters, related or [], ids)
-        cards = list(cardset.cards)
+        asked = {k: (i.question, i.lang, i.answer) for k, i in items.items()}
+        groups, proposals = claim(ledger, clusters, asked, overrides.merge, rewording_matcher(self.rules.dedup))
+        by_slug = {s.slug: s for s in sources}
+        composed = [compose(g, items, by_slug, ledger.entries.get(g.card_id or ""), self.rules, overrides, unanswered)
+                    for g in groups]
+        outcome = decide(ledger, composed, frozenset(items), overrides.never_emit, refresh, self.now)
+        self.last_cards = outcome.cards
+        ledger = stamp_note_type(outcome.ledger, templates_hash(), self.now)
+        model = note_type(self.rules.deck, ledger.note_type_mod)
+        name = f"{self.rules.deck.package_name}.apkg"
+        written = write_package(self.paths.out / name, [(c, fields_for(c)) for c in outcome.cards], model)
+        for stale in self.paths.out.glob(f"{self.rules.deck.package_name}-*.apkg"):
+            stale.unlink()  # one package per root deck was the first release's layout
+        if ledger != previous or not self.paths.ledger.exists():
+            save_ledger(self.paths.ledger, ledger)
+        live = [c for c in outcome.cards if not c.retired]
+        ids = {f"{c.members[0].source}/{c.members[0].item_id}": c.card_id for c in live if c.members}
+        write_merged(self.paths.merged, [g.cluster for g in groups], related, ids)
         return BuildReport(
-            sources=tuple(source_figures(sources, clusters, cards)),
+            sources=tuple(source_figures(sources, clusters, live)),
             skipped_pages=tuple(self.skipped),
-            new=tuple(c.card_id for c in cards if c.status == "new"),
-            changed=tuple(c.card_id for c in cards if c.status == "changed"),
-            unchanged=sum(1 for c in cards if c.status == "unchanged"),
-            carried=tuple((c.card_id, c.carried_from) for c in cards if c.carried_from),
-            retired=tuple(c.card_id for c in cardset.retired),
-            not_carded=cardset.skipped,
+            changes=outcome.changes,
+            unchanged=sum(1 for c in live if c.status is CardStatus.UNCHANGED),
+            still_retired=sum(1 for c in outcome.cards if c.status is CardStatus.STILL_RETIRED),
+            carried=tuple((c.card_id, c.carried_from) for c in live if c.carried_from),
+            not_carded=outcome.not_carded,
             needs_review=tuple((f"{c.card_id} «{c.content.question}»", "; ".join(c.review_reasons))
-                               for c in cards if c.review_reasons),
-            packages=tuple(packages),
-            deck_moves=cardset.deck_moves,
+                               for c in live if c.review_reasons),
+            packages=((name, written),),
+            deck_moves=outcome.deck_moves,
+            primary_moves=outcome.primary_moves,
+            proposals=tuple(proposals),
+            settings=settings,
         )
 
     def _cached_sources(self) -> tuple[list[SourceItems], list[tuple[str, str]]]:
-        """Clean and extract each page, or reuse its stage files when nothing it depends on changed."""
+        """Run the per-page pipeline on each page, or reuse its stage files when nothing it depends on changed."""
         cache = StageCache.load(self.paths.out / ".cache")
         code = code_fingerprint()
         sources: list[SourceItems] = []
@@ -181,19 +218,12 @@ class Session:
             fingerprint = input_fingerprint(path, path.with_name(slug + META_SUFFIX), self.rules.fingerprint, code)
             why = cache.why_rebuild(slug, fingerprint, outputs)
             if not why:
-                sources.append(read_items(outputs[1]))
+                sources.append(read_items(outputs[1], self.paths.parsed_cache))
                 continue
-            try:
-                page = clean_page(load_page(path), self.rules)
-            except SkipPage as exc:
-                self.skipped.append((path.name, str(exc)))
+            page = self._clean_one(path)
+            items = self._extract_one(page) if page is not None else None
+            if items is None:
                 continue
-            write_clean(outputs[0], page)
-            items = extract(page, self.rules)
-            if not items.items:
-                self.skipped.append((path.name, "no questions found"))
-                continue
-            write_items(outputs[1], items)
             cache.record(slug, fingerprint, outputs)
             sources.append(items)
             rebuilt.append((slug, why))
@@ -202,8 +232,11 @@ class Session:
         cache.save({s.slug for s in sources})
         return sources, rebuilt
 
-    def build(self, include_unanswered: bool = False, refresh: bool = False) -> BuildReport:
-        sources, rebuilt = self._cached_sources()
-        clusters, related = self.dedup(sources, write=False)
-        report = self.apkg(sources, clusters, related, include_unanswered, refresh)
+    def build(self, include_unanswered: bool | None = None, refresh: bool = False) -> BuildReport:
+        """The whole pipeline, incremental per page; one build at a time per output folder."""
+        with project_lock(self.paths.out):
+            self._migrate_layout()
+            sources, rebuilt = self._cached_sources()
+            clusters, related = cluster(sources, self.rules.dedup)
+            report = self._publish(sources, clusters, related, include_unanswered, refresh)
         return replace(report, rebuilt=tuple(rebuilt))

@@ -9,11 +9,13 @@ import charset_normalizer
 
 from pipeline.errors import ConfigError, SkipPage
 from pipeline.models import RawPage, SourceMeta
-from pipeline.yamlio import line_of, read_yaml
+from pipeline.yamlcheck import Checker
+from pipeline.yamlio import read_yaml
 
 PAGE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".text", "")
 META_SUFFIX = ".meta.yaml"
-META_KEYS = ("title", "url", "lang", "license", "deck", "tags")
+META_KEYS = ("title", "url", "lang", "license", "deck", "tags", "date")  # date: when it was saved (informative)
+LANGS = ("zh", "en")
 
 _HTML_SNIFF = re.compile(r"<(!doctype\s+html|html|head|body|div|p|article|section|h[1-6]|ul|table)\b", re.I)
 _MD_SNIFF = re.compile(r"^(#{1,6}\s|```|\s*[-*+]\s|\d+\.\s|>\s)", re.M)
@@ -106,27 +108,19 @@ def guess_lang(text: str) -> str:
 
 
 def read_meta(page: Path) -> SourceMeta:
-    """Read `<slug>.meta.yaml` beside a page; absent means empty."""
+    """Read `<slug>.meta.yaml` beside a page; absent means empty; wrong keys or types name the file and line."""
     meta_path = page.with_name(slug_for(page) + META_SUFFIX)
     if not meta_path.exists():
         return SourceMeta()
-    data = read_yaml(meta_path) or {}
-    if not isinstance(data, dict):
-        raise ConfigError(str(meta_path), 1, "a meta file must be a mapping")
-    for key in data:
-        if key not in META_KEYS:
-            raise ConfigError(str(meta_path), line_of(meta_path, key), f"unknown key '{key}'")
-    tags = data.get("tags") or []
-    if not isinstance(tags, list):
-        raise ConfigError(str(meta_path), line_of(meta_path, "tags"), "tags must be a list")
-    return SourceMeta(
-        title=str(data.get("title") or ""),
-        url=str(data.get("url") or ""),
-        lang=str(data.get("lang") or ""),
-        license=str(data.get("license") or ""),
-        deck=str(data.get("deck") or ""),
-        tags=tuple(str(t) for t in tags),
-    )
+    check = Checker(meta_path)
+    data = check.mapping(read_yaml(meta_path), [], "a meta file")
+    check.only(data, [], META_KEYS)
+    text = {key: check.get(data, [], key, str, "") for key in ("title", "url", "lang", "license", "deck")}
+    if text["lang"] not in ("", *LANGS):
+        raise check.fail(["lang"], f"lang must be one of {', '.join(LANGS)}, not {text['lang']!r}")
+    if text["deck"] and (text["deck"].startswith("::") or text["deck"].endswith("::")):
+        raise check.fail(["deck"], f"deck must be a deck name like 'Interviews::LLM', not {text['deck']!r}")
+    return SourceMeta(tags=check.strings(data, [], "tags"), **text)
 
 
 def load_page(path: Path) -> RawPage:

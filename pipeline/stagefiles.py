@@ -104,8 +104,8 @@ def write_items(path: Path, source: SourceItems) -> None:
     write_yaml(path, items_dict(source))
 
 
-def read_items(path: Path) -> SourceItems:
-    data = _check_schema(read_yaml(path), path)
+def read_items(path: Path, cache_dir: Path | None = None) -> SourceItems:
+    data = _check_schema(read_yaml(path, cache_dir), path)
     try:
         items = tuple(QAItem(
             id=str(i["id"]), question=str(i["question"]), answer=str(i.get("answer") or ""),

@@ -95,6 +95,15 @@ def as_int(node: yaml.Node) -> int:
         raise fail(node, f"expected a whole number, got '{node.value}'") from exc
 
 
+def as_float(node: yaml.Node) -> float:
+    if not isinstance(node, yaml.ScalarNode):
+        raise fail(node, "expected a number")
+    try:
+        return float(node.value)
+    except ValueError as exc:
+        raise fail(node, f"expected a number, got '{node.value}'") from exc
+
+
 def as_bool(node: yaml.Node) -> bool:
     value = as_str(node).lower()
     if value not in ("true", "false", "yes", "no"):

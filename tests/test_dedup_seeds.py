@@ -27,7 +27,8 @@ EXPECTED = [
 @pytest.fixture(scope="module")
 def clusters(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Cluster], dict[tuple[str, str], QAItem]]:
     session = Session(Paths(SEEDS_DIR, tmp_path_factory.mktemp("seeds") / "decks"), load_rules(), now=NOW)
-    sources = session.extract(session.clean())
+    session.clean()
+    sources = session.extract()
     items = {(s.slug, i.id): i for s in sources for i in s.items}
     return cluster(sources, session.rules.dedup)[0], items
 

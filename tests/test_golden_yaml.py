@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.yamlio import read_yaml
 from tests.conftest import GOLDEN, SEEDS_DIR, copy_raw, session_for
 
 GOLDEN_CLOCK = 2_000_000_000
@@ -53,3 +54,15 @@ def test_fresh_build_produces_nothing_outside_the_golden_set(fresh: Path) -> Non
     produced = {p.relative_to(fresh) for name in OUTPUTS for p in
                 ([fresh / name] if name.endswith(".yaml") else (fresh / name).rglob("*.yaml"))}
     assert produced == set(_golden_files())
+
+
+def test_the_first_releases_ledger_migrates_keeping_every_identity(fresh: Path) -> None:
+    old = read_yaml(LEGACY_LEDGER)
+    new = read_yaml(fresh / "ledger.yaml")
+    assert old["schema"] == 1 and new["schema"] == 2
+    assert set(new["cards"]) == set(old["cards"]) and len(old["cards"]) == 92
+    for card_id, entry in old["cards"].items():
+        now = new["cards"][card_id]
+        assert (now["guid"], now["note_id"], now["position"]) == (entry["guid"], entry["note_id"], entry["position"])
+        assert now["mod"] == entry["changed"]  # nothing the learner studies changed: no note updates
+        assert now["question"] == entry["question"] and now["primary"] in now["members"]

@@ -4,9 +4,9 @@ the user's overrides."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from pipeline.config import load_rules
-from pipeline.models import Card
 from pipeline.session import Paths, Session
 from pipeline.yamlio import read_yaml
 from tests.conftest import NOW, session_for
@@ -27,15 +27,28 @@ def _write(raw: Path, text: str, name: str = "page.txt") -> None:
     (raw / name).write_text(text, encoding="utf-8")
 
 
-def _build(tmp_path: Path, now: int, **kwargs: bool) -> tuple[Session, dict[str, Card]]:
+class Entry(NamedTuple):
+    """A ledger entry as the committed file says it."""
+
+    card_id: str
+    guid: str
+    note_id: int
+    mod: int
+    position: int
+    tags: tuple[str, ...]
+    deck: str
+    retired: bool
+
+
+def _entries(ledger: dict[str, Any]) -> dict[str, Entry]:
+    return {e["question"]: Entry(card_id, e["guid"], e["note_id"], e["mod"], e["position"], tuple(e["tags"]),
+                                 e["deck"], e["state"] == "retired") for card_id, e in ledger.items()}
+
+
+def _build(tmp_path: Path, now: int, **kwargs: Any) -> tuple[Session, dict[str, Entry]]:
     session = session_for(tmp_path, tmp_path / "raw", now)
     session.build(**kwargs)
-    ledger = read_yaml(session.paths.ledger)["cards"]
-    cards = {entry["question"]: Card(card_id, entry["guid"], entry["note_id"], entry["changed"],
-                                     entry["position"], None, (), (), tuple(entry["tags"]), entry["deck"],
-                                     retired=entry["retired"])  # type: ignore[arg-type]
-             for card_id, entry in ledger.items()}
-    return session, cards
+    return session, _entries(read_yaml(session.paths.ledger)["cards"])
 
 
 def test_ids_positions_and_mod_are_issued_once(tmp_path: Path) -> None:
@@ -55,16 +68,18 @@ def test_reworded_question_keeps_its_card_but_a_new_intent_does_not(tmp_path: Pa
     _, first = _build(tmp_path, NOW)
     reworded = PAGE.replace("涌现能力是啥原因?", "涌现能力出现的原因是什么?")
     _write(tmp_path / "raw", reworded.replace("什么是 KV Cache?", "如何减小 KV Cache?"))
-    _, second = _build(tmp_path, NOW + 100)
+    session, second = _build(tmp_path, NOW + 100)
     emergent = second["涌现能力出现的原因是什么?"]
     assert emergent.card_id == first["涌现能力是啥原因?"].card_id
     assert emergent.guid == first["涌现能力是啥原因?"].guid and emergent.mod == NOW + 100
     assert second["如何减小 KV Cache?"].card_id != first["什么是 KV Cache?"].card_id
     assert second["什么是 KV Cache?"].retired  # the old question is gone: retired, not silently dropped
-    assert "retired" in second["什么是 KV Cache?"].tags
+    kv = next(c for c in session.last_cards if c.card_id == first["什么是 KV Cache?"].card_id)
+    assert "retired" in kv.tags and kv.content.answer == "缓存历史 token 的 K 和 V,解码时复用。"  # fields kept
     report = session_for(tmp_path, tmp_path / "raw", NOW + 200).build()
-    assert report.retired == (first["什么是 KV Cache?"].card_id,)
-    assert not report.changed and not report.new  # retiring bumps mod once, not on every build
+    assert not report.retired and report.still_retired == 1  # retiring bumps mod once, not on every build
+    assert not report.changed and not report.new
+    assert _entries(read_yaml(tmp_path / "decks" / "ledger.yaml")["cards"])["什么是 KV Cache?"].mod == NOW + 100
 
 
 def test_only_the_changed_answer_gets_a_new_mod(tmp_path: Path) -> None:
@@ -83,7 +98,7 @@ def test_provenance_only_change_waits_unless_refreshed(tmp_path: Path) -> None:
     _write(tmp_path / "raw", "另一页\n1. 什么是LoRA？\n", name="other.txt")  # same question, no answer
     report = session_for(tmp_path, tmp_path / "raw", NOW + 10).build()
     assert not report.changed and report.unchanged == 3
-    merged = (tmp_path / "decks" / "yaml" / "merged.yaml").read_text(encoding="utf-8")
+    merged = (tmp_path / "decks" / "merged.yaml").read_text(encoding="utf-8")
     assert "source: other" in merged and "why: exact" in merged
     report = session_for(tmp_path, tmp_path / "raw", NOW + 20).build(refresh=True)
     assert report.changed == (first["什么是 LoRA?"].card_id,)
@@ -103,7 +118,7 @@ def test_overrides_correct_and_never_emit_by_card_id(tmp_path: Path) -> None:
     assert ledger[lora]["answer"] == "低秩适配:W = W0 + BA。"
     assert "needs-review" not in ledger[lora]["tags"]
     again = session_for(tmp_path, tmp_path / "raw", NOW + 40).build()  # the correction survives rebuilds
-    assert not again.changed and read_yaml(session.paths.ledger)["cards"][lora]["changed"] == NOW + 30
+    assert not again.changed and read_yaml(session.paths.ledger)["cards"][lora]["mod"] == NOW + 30
 
 
 def test_unanswered_card_is_updated_when_an_answer_arrives(tmp_path: Path) -> None:
@@ -151,14 +166,14 @@ def test_merge_and_keep_apart_decisions_by_card_id(tmp_path: Path) -> None:
     overrides.write_text(f"merge:\n  - [{lora}, {principle}]\n", encoding="utf-8")
     report = session_for(tmp_path, tmp_path / "raw", NOW + 1).build()
     assert report.retired == (principle,) and report.changed == (lora,)
-    merged = read_yaml(tmp_path / "decks" / "yaml" / "merged.yaml")["cards"]
+    merged = read_yaml(tmp_path / "decks" / "merged.yaml")["cards"]
     card = next(c for c in merged if c["card"] == lora)
     assert [m["why"] for m in card["members"]] == ["first", "merged by overrides"]
     overrides.write_text(f"keep_apart:\n  - [{lora}, {principle}]\n", encoding="utf-8")
     report = session_for(tmp_path, tmp_path / "raw", NOW + 2).build()
-    assert principle not in report.retired
+    assert report.revived == (principle,) and not report.retired
     ledger = read_yaml(tmp_path / "decks" / "ledger.yaml")["cards"]
-    assert not ledger[principle]["retired"] and ledger[principle]["question"] == "LoRA 的原理是什么?"
+    assert ledger[principle]["state"] == "active" and ledger[principle]["question"] == "LoRA 的原理是什么?"
 
 
 def test_bad_overrides_name_the_line(tmp_path: Path) -> None:
@@ -170,7 +185,7 @@ def test_bad_overrides_name_the_line(tmp_path: Path) -> None:
     try:
         load_overrides(path)
     except ConfigError as exc:
-        assert str(exc) == f"{path}:2: merge must be a list of lists of two or more card ids"
+        assert str(exc) == f"{path}:3: merge must be a list of lists of two or more card ids"  # the bad group
     else:
         raise AssertionError("expected a ConfigError")
 
@@ -181,18 +196,36 @@ def test_meta_deck_and_tags_reach_that_sources_new_cards(tmp_path: Path) -> None
     (tmp_path / "raw" / "other.meta.yaml").write_text("title: 其他\ndeck: 我的面试::对齐\ntags: [my-list]\n",
                                                      encoding="utf-8")
     report = session_for(tmp_path, tmp_path / "raw", NOW).build()
-    assert dict(report.packages) == {"deckmill.apkg": 3, "deckmill-我的面试.apkg": 1}
+    assert dict(report.packages) == {"deckmill.apkg": 4}  # one package, whatever the decks inside
+    assert sorted(p.name for p in (tmp_path / "decks").glob("*.apkg")) == ["deckmill.apkg"]
     ledger = read_yaml(tmp_path / "decks" / "ledger.yaml")["cards"]
     dpo = next(e for e in ledger.values() if e["question"] == "什么是 DPO?")
     assert dpo["deck"] == "我的面试::对齐::微调与对齐" and "my-list" in dpo["tags"]
 
 
-def test_cards_of_unanswered_questions_are_not_retired_by_a_build_without_them(tmp_path: Path) -> None:
+def test_include_unanswered_is_a_saved_setting_and_turning_it_off_retires(tmp_path: Path) -> None:
     _write(tmp_path / "raw", PAGE)
-    _, first = _build(tmp_path, NOW, include_unanswered=True)
-    report = session_for(tmp_path, tmp_path / "raw", NOW + 1).build()  # without --include-unanswered
-    assert not report.retired and report.unchanged == 3 and len(report.not_carded) == 1
-    assert not read_yaml(tmp_path / "decks" / "ledger.yaml")["cards"][first["什么是 MoE?"].card_id]["retired"]
+    user = tmp_path / "deckmill.yaml"
+    user.write_text("deck:\n  include_unanswered: true\n", encoding="utf-8")
+
+    def build(now: int, flag: bool | None = None) -> Any:
+        session = Session(Paths(tmp_path / "raw", tmp_path / "decks"), load_rules(user), now=now)
+        return session.build(include_unanswered=flag)
+
+    first = build(NOW)
+    assert len(first.new) == 4 and not first.settings
+    moe = _entries(read_yaml(tmp_path / "decks" / "ledger.yaml")["cards"])["什么是 MoE?"]
+    assert build(NOW + 1).unchanged == 4  # the saved setting holds without a flag
+    once = build(NOW + 2, flag=False)  # the flag overrides it for one build, and says so
+    assert once.retired == (moe.card_id,) and once.unchanged == 3
+    assert "include_unanswered is off for this build only" in once.settings[0]
+    retired = next(c for c in once.changes if c.card_id == moe.card_id)
+    assert retired.why == "unanswered, and include_unanswered is off" and retired.pages == ("page",)
+    back = build(NOW + 3)
+    assert back.revived == (moe.card_id,) and not back.new
+    entry = _entries(read_yaml(tmp_path / "decks" / "ledger.yaml")["cards"])["什么是 MoE?"]
+    assert entry.note_id == moe.note_id and not entry.retired and entry.mod == NOW + 3
     _write(tmp_path / "raw", PAGE.replace("4、什么是 MoE?\n", ""))  # now the question is really gone
-    report = session_for(tmp_path, tmp_path / "raw", NOW + 2).build()
-    assert report.retired == (first["什么是 MoE?"].card_id,)
+    gone = build(NOW + 4)
+    assert gone.retired == (moe.card_id,)
+    assert next(c.why for c in gone.changes if c.card_id == moe.card_id) == "its question is no longer in any source"

@@ -6,6 +6,7 @@ import random
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from pipeline.cli import main
@@ -38,9 +39,18 @@ def test_nasty_pages_build_or_are_skipped(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("name", "content", "message"), [
-    ("ledger.yaml", "schema: 1\ncards:\n  dm-x: {guid: 1}\n", "ledger.yaml:3: bad ledger entry 'dm-x'"),
+    ("ledger.yaml", "schema: 1\ncards:\n  dm-x: {guid: 1}\n", "ledger.yaml:3: missing key 'note_id'"),
     ("ledger.yaml", "cards: [\n", "ledger.yaml:2: invalid YAML"),
-    ("overrides.yaml", "never_emit: dm-1\n", "overrides.yaml:1: never_emit must be a list"),
+    ("ledger.yaml", "schema: 2\nnote_type: 5\n", "ledger.yaml:2: note_type must be a mapping"),
+    ("ledger.yaml", "schema: 2\ncards:\n  dm-x:\n    guid: abc\n    note_id: abc\n",
+     "ledger.yaml:5: 'note_id' must be a whole number, not 'abc'"),
+    ("ledger.yaml", "schema: 2\ncards:\n  dm-x:\n    guid: abc\n    note_id: 5\n    position: 1\n    mod: 1\n"
+     "    state: gone\n", "ledger.yaml:8: state must be one of active, retired"),
+    ("ledger.yaml", "schema: 9\n", "ledger.yaml:1: unknown ledger schema 9"),
+    ("overrides.yaml", "never_emit: dm-1\n", "overrides.yaml:1: 'never_emit' must be a list of strings"),
+    ("overrides.yaml", "corrections:\n  dm-1:\n    anwser: x\n", "overrides.yaml:3: unknown key 'anwser'"),
+    ("overrides.yaml", "primary:\n  dm-1: 7\n", "overrides.yaml:2: primary for dm-1 must be 'source/item-id'"),
+    ("overrides.yaml", "merge:\n  - [dm-1]\n", "overrides.yaml:2: merge must be a list of lists"),
 ])
 def test_broken_state_files_are_one_line_errors(tmp_path: Path, name: str, content: str, message: str) -> None:
     raw = tmp_path / "raw"
@@ -70,3 +80,58 @@ def test_outputs_are_never_half_written(tmp_path: Path, monkeypatch: pytest.Monk
         session_for(tmp_path, raw, 1_790_000_500).build()
     assert package.read_bytes() == before
     assert not [p for p in (tmp_path / "decks").rglob("*.tmp")]
+
+
+def test_a_second_build_at_the_same_time_stops_with_a_clear_message(tmp_path: Path) -> None:
+    from pipeline.lock import project_lock
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "p.txt").write_text("1、什么是RAG?\n回答:先检索再生成。\n", encoding="utf-8")
+    with project_lock(tmp_path / "decks"):  # a build in progress
+        result = CliRunner().invoke(main, ["build", "--raw", str(raw), "--out", str(tmp_path / "decks")])
+    assert result.exit_code == 1
+    assert "another deckmill run is using this folder" in result.output
+    assert not (tmp_path / "decks" / "deckmill.apkg").exists()
+    assert CliRunner().invoke(main, ["build", "--raw", str(raw), "--out", str(tmp_path / "decks")]).exit_code == 0
+
+
+def test_a_page_named_merged_is_an_ordinary_page_and_the_old_layout_moves(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "merged.txt").write_text("1、什么是RAG?\n回答:先检索再生成。\n", encoding="utf-8")
+    old = tmp_path / "decks" / "yaml" / "merged.yaml"
+    old.parent.mkdir(parents=True)
+    old.write_text("schema: 1\ncards: []\nrelated_not_merged: []\n", encoding="utf-8")  # the first release's place
+    report = session_for(tmp_path, raw).build()
+    assert len(report.new) == 1
+    assert "items:" in old.read_text(encoding="utf-8")  # now the page's own items file
+    assert "related_not_merged" in (tmp_path / "decks" / "merged.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("value", [
+    "💡 **什么是 LoRA?**", "line one\n💡 line two\n", 'a literal \\U0001F4A1 in code', "tab\there \\\\U0001F600 😀",
+    "  leading spaces", "key: value # not a comment", "'quoted'", "多行\n  缩进\n", "",
+])
+def test_yaml_output_round_trips_and_keeps_emoji_readable(value: str) -> None:
+    from pipeline.yamlio import dump_yaml
+
+    data = {"items": [{"question": value, "answer": value}]}
+    text = dump_yaml(data)
+    assert yaml.safe_load(text) == data
+    if "😀" in value or "💡" in value:
+        assert "\\U0001F" not in text.replace("\\\\U0001F600", "")
+
+
+def test_parsed_yaml_cache_follows_the_files_bytes(tmp_path: Path) -> None:
+    from pipeline.yamlio import read_yaml
+
+    path, cache = tmp_path / "ledger.yaml", tmp_path / "cache"
+    path.write_text("cards:\n  dm-1: {question: 什么是 LoRA?}\n", encoding="utf-8")
+    assert read_yaml(path, cache) == {"cards": {"dm-1": {"question": "什么是 LoRA?"}}}
+    (cached,) = cache.glob("*.json")
+    cached.write_text('{"cards": "from the cache"}', encoding="utf-8")  # proves the second read uses it
+    assert read_yaml(path, cache) == {"cards": "from the cache"}
+    path.write_text("cards: {}\n", encoding="utf-8")  # edited by hand: parsed again, old entry replaced
+    assert read_yaml(path, cache) == {"cards": {}}
+    assert len(list(cache.glob("*.json"))) == 1

@@ -69,3 +69,17 @@ def test_bad_meta_names_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "p.meta.yaml").write_text("title: [unclosed\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"p\.meta\.yaml:2: invalid YAML"):
         read_meta(tmp_path / "p.txt")
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("title: [a, b]\n", r"p\.meta\.yaml:1: 'title' must be a string"),
+    ("title: T\nlang: fr\n", r"p\.meta\.yaml:2: lang must be one of zh, en, not 'fr'"),
+    ("tags: mine\n", r"p\.meta\.yaml:1: 'tags' must be a list of strings"),
+    ("deck: 'Mine::'\n", r"p\.meta\.yaml:1: deck must be a deck name"),
+    ("- a\n", r"p\.meta\.yaml:1: a meta file must be a mapping"),
+])
+def test_meta_types_are_checked_with_file_and_line(tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "p.txt").write_text("1. 什么是RAG?\n", encoding="utf-8")
+    (tmp_path / "p.meta.yaml").write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        read_meta(tmp_path / "p.txt")

@@ -9,7 +9,7 @@ from pipeline.config import DedupRules
 from pipeline.dedup.intent import specific
 from pipeline.dedup.keys import Block, Key, blocks, concept_block, make_key
 from pipeline.dedup.taxonomy import lexicon
-from pipeline.dedup.verify import MergeRule, Verdict, similarity, verify
+from pipeline.dedup.verify import MergeRule, Verdict, same_page_ok, similarity, verify
 from pipeline.models import Cluster, Member, QAItem, SourceItems
 
 
@@ -39,31 +39,35 @@ class Index:
     members: list[list[Member]] = field(default_factory=list)
     keys: list[dict[str, Key]] = field(default_factory=list)  # per cluster: distinct reduced texts
     asks: list[frozenset[str]] = field(default_factory=list)  # per cluster: the specific intents its members ask
+    pages: list[set[str]] = field(default_factory=list)  # per cluster: the sources of its members
     by_block: dict[Block, dict[int, None]] = field(default_factory=dict)
     near: dict[Block, list[tuple[int, Key]]] = field(default_factory=dict)
     related: dict[tuple[str, str], Related] = field(default_factory=dict)
 
     def add(self, slug: str, item: QAItem) -> None:
         keys = item_keys(item, self.rules)
-        best = self._best(keys)
+        best = self._best(keys, slug)
         if best is None:
             index = len(self.members)
             self.members.append([Member(slug, item.id, MergeRule.FIRST.value, 100)])
             self.keys.append({})
             self.asks.append(frozenset())
+            self.pages.append(set())
         else:
             index, verdict = best
             assert verdict.rule is not None
             self.members[index].append(Member(slug, item.id, verdict.rule.value, verdict.score))
+        self.pages[index].add(slug)
         self._near_misses(keys, index, f"{slug}/{item.id}")
         opens = lexicon(self.rules).open_intents
         for key in keys:
             self._register(index, key)
             self.asks[index] |= specific(key.intents, opens)
 
-    def _best(self, keys: list[Key]) -> tuple[int, Verdict] | None:
+    def _best(self, keys: list[Key], slug: str) -> tuple[int, Verdict] | None:
         """The cluster a key verifies against (the highest score); an open request ('explain X') joins a card
-        of a specific ask, but a card never comes to hold two specific asks (what-is and how-it-works)."""
+        of a specific ask, but a card never comes to hold two specific asks (what-is and how-it-works); a card
+        that already holds a question of this page takes another only in the same words or the same whole ask."""
         best: tuple[int, Verdict] | None = None
         opens = lexicon(self.rules).open_intents
         for key in keys:
@@ -75,9 +79,12 @@ class Index:
                         continue
                     tried.add(index)
                     conflict = bool(ask and self.asks[index] and ask != self.asks[index])
+                    same_page = self.rules.same_page_strict and slug in self.pages[index]
                     for other in self.keys[index].values():
                         verdict = verify(key, other, self.rules)
                         if conflict and verdict.rule is not MergeRule.EXACT:
+                            continue
+                        if same_page and verdict.same and not same_page_ok(key, other):
                             continue
                         if verdict.same and (best is None or verdict.score > best[1].score):
                             best = (index, verdict)

@@ -30,6 +30,7 @@ class Key:
     leftover: tuple[str, ...]  # words (CJK: characters) left after concepts, cues and filler, in order
     lang: str
     ask_block: str = ""  # the intents as blocked: every intent of an open request's level shares one block
+    partial: bool = False  # a later clause elaborating the ask was left out ('什么是X,它为什么重要?')
 
     @property
     def signature(self) -> tuple[frozenset[str], str, frozenset[str]]:
@@ -68,7 +69,9 @@ def make_key(question: str, lang: str, rules: DedupRules) -> Key:
         last = max(last, bound)
         clauses.append((cues, rest))
     # the first clause that names an intent is the question asked; later clauses elaborate it
-    cues, rest = next((c for c in clauses if c[0]), ([], [piece for c in clauses for piece in c[1]]))
+    chosen = next((n for n, c in enumerate(clauses) if c[0]), None)
+    cues, rest = clauses[chosen] if chosen is not None else ([], [piece for c in clauses for piece in c[1]])
+    partial = chosen is not None and any(c[0] or _TOKEN.search("".join(c[1])) for c in clauses[chosen + 1:])
     tokens = _TOKEN.findall("".join(rest))
     numbers = frozenset(_NUMBER.findall(" ".join(piece for c in clauses for piece in c[1])))
     leftover = tuple(t for t in tokens if not _NUMBER.fullmatch(t))
@@ -80,7 +83,8 @@ def make_key(question: str, lang: str, rules: DedupRules) -> Key:
     reach = max(lex.open_intents.values(), default=-1)  # asks an open request agrees with share its block
     within = all(i in lex.open_intents or lex.intent_levels.get(i, 99) <= reach for i in intents)
     ask_block = "open" if within else "+".join(sorted(intents))
-    return Key(compact, lex.taxonomy.specific(concepts, keep_parents), intents, numbers, leftover, lang, ask_block)
+    return Key(compact, lex.taxonomy.specific(concepts, keep_parents), intents, numbers, leftover, lang, ask_block,
+               partial)
 
 
 Block = tuple[object, ...]

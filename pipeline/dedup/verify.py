@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
@@ -12,6 +13,8 @@ from pipeline.config import DedupRules
 from pipeline.dedup.intent import agree
 from pipeline.dedup.keys import Key
 from pipeline.dedup.taxonomy import lexicon
+
+_WORD = re.compile(r"[a-z0-9+#.]+|[\u3400-\u9fff]")
 
 
 class MergeRule(StrEnum):
@@ -75,6 +78,14 @@ def verify(a: Key, b: Key, rules: DedupRules) -> Verdict:
     if score >= needed and a.leftover and b.leftover:
         return Verdict(MergeRule.SIMILAR, score)
     return Verdict(None, score, WhyNot.WORDING)
+
+
+def same_page_ok(a: Key, b: Key) -> bool:
+    """Two questions of one page are one card: the same words in any order ('如何使用LangChain', 'LangChain 如何使用'),
+    or each one whole ask with the very same intent."""
+    if sorted(_WORD.findall(a.text)) == sorted(_WORD.findall(b.text)):
+        return True
+    return not a.partial and not b.partial and a.intents == b.intents
 
 
 def similarity(a: Key, b: Key) -> int:

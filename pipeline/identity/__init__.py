@@ -1,0 +1,1 @@
+"""Card identity: the ledger, matching clusters to published cards, the primary member, and change decisions."""

@@ -1,0 +1,173 @@
+"""The committed identity ledger: each card's stable id, GUID, note id, primary member, and what was last published.
+
+Schema 2. A schema-1 ledger (the first release) loads and is migrated: `changed` becomes `mod`, `retired`
+becomes `state`, and the primary member is chosen on the next build (the member asking the published question).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pipeline.models import CardContent, SourceRef
+from pipeline.yamlcheck import Checker
+from pipeline.yamlio import read_yaml, write_yaml
+
+SCHEMA = 2
+_V1_KEYS = ("guid", "note_id", "position", "changed", "content_hash", "provenance_hash", "members", "lang",
+            "question", "answer", "retired", "tags", "deck")
+_KEYS = ("guid", "note_id", "position", "mod", "content_hash", "provenance_hash", "primary", "members", "state",
+         "retired_because", "deck", "tags", "lang", "question", "answer", "alt_lang", "alt_question", "alt_answer",
+         "other_answers", "also_asked", "sources")
+_SOURCE_KEYS = ("slug", "file", "title", "url")
+
+
+class CardState(StrEnum):
+    """Whether a published card is still emitted."""
+
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """What the ledger remembers of one card: its identity, and its content and tags as last published."""
+
+    card_id: str
+    guid: str
+    note_id: int
+    position: int
+    mod: int  # when what the learner studies last changed (the note's `mod` in Anki)
+    content_hash: str
+    provenance_hash: str
+    members: tuple[str, ...]  # "source/item-id" keys of the questions this card holds
+    primary: str = ""  # the member whose question and answer the card shows ("" until chosen: migrated)
+    state: CardState = CardState.ACTIVE
+    retired_because: str = ""
+    deck: str = ""
+    tags: tuple[str, ...] = ()
+    content: CardContent = field(default_factory=lambda: CardContent("", ""))
+    sources: tuple[SourceRef, ...] = ()
+
+    @property
+    def retired(self) -> bool:
+        return self.state is CardState.RETIRED
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The whole ledger: entries by card id, plus the note type's published state."""
+
+    entries: dict[str, LedgerEntry] = field(default_factory=dict)
+    note_type_hash: str = ""
+    note_type_mod: int = 0
+    last_note_id: int = 0
+
+
+def content_hash(content: CardContent) -> str:
+    """Hash of what the learner studies: question, main answer, other language, other answers (not provenance)."""
+    studied = [content.question, content.answer, content.alt_question, content.alt_answer,
+               list(content.other_answers)]
+    return hashlib.sha256(json.dumps(studied, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
+def load_ledger(path: Path, cache_dir: Path | None = None) -> Ledger:
+    """Read and validate a ledger (schema 1 or 2); every problem is a ConfigError with file and line."""
+    if not path.exists():
+        return Ledger()
+    check = Checker(path)
+    data = check.mapping(read_yaml(path, cache_dir), [], "a ledger")
+    schema = check.get(data, [], "schema", int)
+    if schema not in (1, SCHEMA):
+        raise check.fail(["schema"], f"unknown ledger schema {schema} (this deckmill reads 1 and {SCHEMA})")
+    check.only(data, [], ("schema", "note_type", "last_note_id", "cards"))
+    note_type = check.mapping(data.get("note_type"), ["note_type"], "note_type")
+    check.only(note_type, ["note_type"], ("hash", "mod"))
+    cards = check.mapping(data.get("cards"), ["cards"], "cards")
+    read = _read_v1 if schema == 1 else _read_v2
+    entries = {str(card_id): read(check, str(card_id), check.mapping(raw, ["cards", card_id], f"card {card_id}"))
+               for card_id, raw in cards.items()}
+    seen: dict[str, str] = {}
+    for entry in entries.values():
+        for unique in (entry.guid, str(entry.note_id)):
+            if unique in seen:
+                raise check.fail(["cards", entry.card_id], f"card {entry.card_id} shares {unique} with {seen[unique]}")
+            seen[unique] = entry.card_id
+    return Ledger(entries, check.get(note_type, ["note_type"], "hash", str, ""),
+                  check.get(note_type, ["note_type"], "mod", int, 0), check.get(data, [], "last_note_id", int, 0))
+
+
+def _identity(check: Checker, keys: list[str | int], raw: dict[str, Any]) -> dict[str, Any]:
+    note_id = check.get(raw, keys, "note_id", int)
+    if note_id <= 0:
+        raise check.fail([*keys, "note_id"], "note_id must be a positive millisecond epoch")
+    return {"guid": check.get(raw, keys, "guid", str), "note_id": note_id,
+            "position": check.get(raw, keys, "position", int),
+            "content_hash": check.get(raw, keys, "content_hash", str, ""),
+            "provenance_hash": check.get(raw, keys, "provenance_hash", str, ""),
+            "members": check.strings(raw, keys, "members"), "deck": check.get(raw, keys, "deck", str, ""),
+            "tags": check.strings(raw, keys, "tags")}
+
+
+def _read_v1(check: Checker, card_id: str, raw: dict[str, Any]) -> LedgerEntry:
+    keys: list[str | int] = ["cards", card_id]
+    check.only(raw, keys, _V1_KEYS)
+    ident = _identity(check, keys, raw)
+    retired = check.get(raw, keys, "retired", bool, False)
+    content = CardContent(check.get(raw, keys, "question", str, ""), check.get(raw, keys, "answer", str, ""),
+                          lang=check.get(raw, keys, "lang", str, ""))
+    return LedgerEntry(card_id=card_id, mod=check.get(raw, keys, "changed", int),
+                       state=CardState.RETIRED if retired else CardState.ACTIVE, content=content,
+                       **ident)
+
+
+def _read_v2(check: Checker, card_id: str, raw: dict[str, Any]) -> LedgerEntry:
+    keys: list[str | int] = ["cards", card_id]
+    check.only(raw, keys, _KEYS)
+    ident = _identity(check, keys, raw)
+    state = check.get(raw, keys, "state", str, CardState.ACTIVE.value)
+    if state not in {s.value for s in CardState}:
+        raise check.fail([*keys, "state"], f"state must be one of {', '.join(s.value for s in CardState)}")
+    content = CardContent(
+        question=check.get(raw, keys, "question", str, ""), answer=check.get(raw, keys, "answer", str, ""),
+        alt_question=check.get(raw, keys, "alt_question", str, ""),
+        alt_answer=check.get(raw, keys, "alt_answer", str, ""),
+        other_answers=check.strings(raw, keys, "other_answers"), also_asked=check.strings(raw, keys, "also_asked"),
+        lang=check.get(raw, keys, "lang", str, ""), alt_lang=check.get(raw, keys, "alt_lang", str, ""))
+    sources = []
+    for index, ref in enumerate(raw.get("sources") or []):
+        where: list[str | int] = [*keys, "sources", index]
+        ref = check.mapping(ref, where, "a source")
+        check.only(ref, where, _SOURCE_KEYS)
+        sources.append(SourceRef(check.get(ref, where, "slug", str), check.get(ref, where, "file", str, ""),
+                                 check.get(ref, where, "title", str, ""), check.get(ref, where, "url", str, "")))
+    return LedgerEntry(card_id=card_id, mod=check.get(raw, keys, "mod", int),
+                       primary=check.get(raw, keys, "primary", str, ""), state=CardState(state),
+                       retired_because=check.get(raw, keys, "retired_because", str, ""), content=content,
+                       sources=tuple(sources), **ident)
+
+
+def _entry_dict(entry: LedgerEntry) -> dict[str, Any]:
+    c = entry.content
+    data: dict[str, Any] = {
+        "guid": entry.guid, "note_id": entry.note_id, "position": entry.position, "mod": entry.mod,
+        "content_hash": entry.content_hash, "provenance_hash": entry.provenance_hash, "primary": entry.primary,
+        "members": list(entry.members), "state": entry.state.value, "retired_because": entry.retired_because,
+        "deck": entry.deck, "tags": list(entry.tags), "lang": c.lang, "question": c.question, "answer": c.answer,
+        "alt_lang": c.alt_lang, "alt_question": c.alt_question, "alt_answer": c.alt_answer,
+        "other_answers": list(c.other_answers), "also_asked": list(c.also_asked),
+        "sources": [{"slug": s.slug, "file": s.filename, "title": s.title, "url": s.url} for s in entry.sources],
+    }
+    return {k: v for k, v in data.items() if v not in ("", [], None)}  # lean: absent means empty
+
+
+def save_ledger(path: Path, ledger: Ledger) -> None:
+    order = sorted(ledger.entries, key=lambda c: (ledger.entries[c].position, c))
+    write_yaml(path, {"schema": SCHEMA,
+                      "note_type": {"hash": ledger.note_type_hash, "mod": ledger.note_type_mod},
+                      "last_note_id": ledger.last_note_id,
+                      "cards": {card_id: _entry_dict(ledger.entries[card_id]) for card_id in order}})
