@@ -237,6 +237,6 @@ class Session:
         with project_lock(self.paths.out):
             self._migrate_layout()
             sources, rebuilt = self._cached_sources()
-            clusters, related = cluster(sources, self.rules.dedup)
+            clusters, related = cluster(sources, self.rules.dedup, self.paths.out / ".cache" / "dedup-index.json")
             report = self._publish(sources, clusters, related, include_unanswered, refresh)
         return replace(report, rebuilt=tuple(rebuilt))

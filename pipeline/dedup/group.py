@@ -1,4 +1,4 @@
-"""Clustering: each question joins the card whose member it verifies against, found through blocking keys."""
+"""Grouping: each question joins the card whose member it verifies against, found through blocking keys."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pipeline.dedup.intent import specific
 from pipeline.dedup.keys import Block, Key, blocks, concept_block, make_key
 from pipeline.dedup.taxonomy import lexicon
 from pipeline.dedup.verify import MergeRule, Verdict, same_page_ok, similarity, verify
-from pipeline.models import Cluster, Member, QAItem, SourceItems
+from pipeline.models import Cluster, Member, QAItem
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class Index:
     keys: list[dict[str, Key]] = field(default_factory=list)  # per cluster: distinct reduced texts
     asks: list[frozenset[str]] = field(default_factory=list)  # per cluster: the specific intents its members ask
     pages: list[set[str]] = field(default_factory=list)  # per cluster: the sources of its members
+    log: list[tuple[int, Key]] = field(default_factory=list)  # keys in the order registered (to restore the blocks)
     by_block: dict[Block, dict[int, None]] = field(default_factory=dict)
     near: dict[Block, list[tuple[int, Key]]] = field(default_factory=dict)
     related: dict[tuple[str, str], Related] = field(default_factory=dict)
@@ -61,7 +62,7 @@ class Index:
         self._near_misses(keys, index, f"{slug}/{item.id}")
         opens = lexicon(self.rules).open_intents
         for key in keys:
-            self._register(index, key)
+            self.register(index, key)
             self.asks[index] |= specific(key.intents, opens)
 
     def _best(self, keys: list[Key], slug: str) -> tuple[int, Verdict] | None:
@@ -92,10 +93,12 @@ class Index:
                                 return best
         return best
 
-    def _register(self, index: int, key: Key) -> None:
+    def register(self, index: int, key: Key) -> None:
+        """File a member's key under its cluster and blocks (a restored index replays these in order)."""
         if key.text in self.keys[index]:
             return
         self.keys[index][key.text] = key
+        self.log.append((index, key))
         for block in blocks(key):
             bucket = self.by_block.setdefault(block, {})
             if len(bucket) < self.rules.max_block:
@@ -125,12 +128,3 @@ class Index:
 
     def clusters(self) -> list[Cluster]:
         return [Cluster(tuple(members)) for members in self.members]
-
-
-def cluster(sources: list[SourceItems], rules: DedupRules) -> tuple[list[Cluster], list[Related]]:
-    """Group items that ask the same question; every member is kept as provenance with its merge rule and score."""
-    index = Index(rules)
-    for source in sources:
-        for item in source.items:
-            index.add(source.slug, item)
-    return index.clusters(), list(index.related.values())
