@@ -115,6 +115,15 @@ class Intent:
     level: int = 2
     keep_parents: bool = False  # a question of this intent names a concept and its parent on purpose (compare)
     open_up_to: int = -1  # an open request ('explain X') agrees with any intent up to this level (-1: not open)
+    means: tuple[str, ...] = ()  # the intents this one stands for ('优缺点' = advantages + disadvantages)
+
+
+@dataclass(frozen=True)
+class Combination:
+    """Intents asked together that mean another ('why' + 'use' = purpose)."""
+
+    all: tuple[str, ...]
+    gives: str
 
 
 @dataclass(frozen=True)
@@ -144,6 +153,7 @@ class DedupRules:
     related_per_question: int = 3
     max_block: int = 64
     same_page_strict: bool = True
+    combine: tuple[Combination, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -278,16 +288,22 @@ def _damage_rule(node: yaml.Node) -> DamageRule:
 def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
     m = NodeMap(node, "dedup")
     m.only(("filler", "intents", "threshold", "related_threshold", "related_per_question", "max_block",
-            "same_page_strict"))
+            "same_page_strict", "combine"))
     same_page = m.opt("same_page_strict")
     fillers = NodeMap(m.req("filler"), "filler")
 
     def intent(n: yaml.Node) -> Intent:
         im = NodeMap(n, "an intent")
-        im.only(("name", "words", "level", "keep_parents", "open_up_to"))
-        level, keep, up_to = im.opt("level"), im.opt("keep_parents"), im.opt("open_up_to")
+        im.only(("name", "words", "level", "keep_parents", "open_up_to", "means"))
+        level, keep, up_to, means = im.opt("level"), im.opt("keep_parents"), im.opt("open_up_to"), im.opt("means")
         return Intent(as_str(im.req("name")), as_list(im.req("words"), as_str), as_int(level) if level else 2,
-                      as_bool(keep) if keep is not None else False, as_int(up_to) if up_to is not None else -1)
+                      as_bool(keep) if keep is not None else False, as_int(up_to) if up_to is not None else -1,
+                      as_list(means, as_str) if means is not None else ())
+
+    def combination(n: yaml.Node) -> Combination:
+        cm = NodeMap(n, "a combination")
+        cm.only(("all", "gives"))
+        return Combination(as_list(cm.req("all"), as_str), as_str(cm.req("gives")))
 
     def positive(key: str, default: int) -> int:
         value = m.opt(key)
@@ -296,19 +312,26 @@ def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
             raise fail(value, f"{key} must be at least 1")
         return number
 
+    intents = as_list(m.req("intents"), intent)
+    combine = as_list(combo, combination) if (combo := m.opt("combine")) is not None else ()
+    named = {i.name for i in intents}
+    unknown = sorted(({n for i in intents for n in i.means} | {n for c in combine for n in (*c.all, c.gives)}) - named)
+    if unknown:
+        raise fail(m.req("intents"), f"unknown intent '{unknown[0]}' in means or combine")
     threshold = as_int(m.req("threshold"))
     related = as_int(m.req("related_threshold"))
     if not 0 < related <= threshold <= 100:
         raise fail(m.req("threshold"), "need 0 < related_threshold <= threshold <= 100")
     return DedupRules(
         filler=as_list(fillers.req("zh"), as_str) + as_list(fillers.req("en"), as_str),
-        intents=as_list(m.req("intents"), intent),
+        intents=intents,
         threshold=threshold,
         related_threshold=related,
         taxonomy=taxonomy,
         related_per_question=positive("related_per_question", 3),
         max_block=positive("max_block", 64),
         same_page_strict=as_bool(same_page) if same_page is not None else True,
+        combine=combine,
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from pipeline.dedup.taxonomy import Lexicon
+
 DEFINITION_LEVEL = 0
 
 
@@ -14,12 +16,20 @@ class Fallback(StrEnum):
     GENERIC = "generic"  # words no rule knows: the leftover text must then agree
 
 
-def resolve(cues: list[str], levels: dict[str, int], opens: dict[str, int], leftover: bool) -> frozenset[str]:
-    """The intents of the highest level named (an open request or a definition yields to a sharper ask)."""
+def resolve(cues: list[str], lex: Lexicon, leftover: bool) -> frozenset[str]:
+    """The intents of the highest level named (an open request or a definition yields to a sharper ask), after
+    combinations ('why' + 'use' = purpose) and with an intent standing for others replaced by them."""
     if not cues:
-        return frozenset({Fallback.GENERIC}) if leftover else (frozenset(opens) or frozenset({Fallback.EXPLAIN}))
-    top = max(levels.get(c, DEFINITION_LEVEL) for c in cues)
-    return frozenset(c for c in cues if levels.get(c, DEFINITION_LEVEL) == top)
+        if leftover:
+            return frozenset({Fallback.GENERIC})
+        return frozenset(lex.open_intents) or frozenset({Fallback.EXPLAIN})
+    named = set(cues)
+    for parts, gives in lex.combos:
+        if parts <= named:
+            named = (named - parts) | {gives}
+    levels = lex.intent_levels
+    top = max(levels.get(c, DEFINITION_LEVEL) for c in named)
+    return frozenset(m for c in named if levels.get(c, DEFINITION_LEVEL) == top for m in lex.means.get(c, {c}))
 
 
 def openness(intents: frozenset[str], opens: dict[str, int]) -> int:

@@ -75,7 +75,7 @@ def make_key(question: str, lang: str, rules: DedupRules) -> Key:
     tokens = _TOKEN.findall("".join(rest))
     numbers = frozenset(_NUMBER.findall(" ".join(piece for c in clauses for piece in c[1])))
     leftover = tuple(t for t in tokens if not _NUMBER.fullmatch(t))
-    intents = resolve(list(dict.fromkeys(cues)), lex.intent_levels, lex.open_intents, bool(leftover))
+    intents = resolve(cues, lex, bool(leftover))
     compact = _PUNCT.sub(" ", text).strip()
     if _CJK.search(compact):
         compact = re.sub(r"\s+(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])\s+", "", compact)

@@ -147,6 +147,8 @@ class Lexicon:
     intent_levels: dict[str, int]
     keeps_parents: frozenset[str]  # intents under which a concept does not absorb its parent (comparisons)
     open_intents: dict[str, int]  # open requests ('explain X'): the highest intent level each agrees with
+    means: dict[str, frozenset[str]]  # an intent that stands for others ('优缺点' = advantages + disadvantages)
+    combos: tuple[tuple[frozenset[str], str], ...]  # intents asked together that mean another
 
 
 def concept_trie(topics: tuple[Topic, ...]) -> Trie:
@@ -178,7 +180,9 @@ def lexicon(rules: DedupRules) -> Lexicon:
                     tuple(sorted((normalize(w[1:]) for w in rules.filler if w.startswith("^")), key=len, reverse=True)),
                     {i.name: i.level for i in rules.intents},
                     frozenset(i.name for i in rules.intents if i.keep_parents),
-                    {i.name: i.open_up_to for i in rules.intents if i.open_up_to >= 0})
+                    {i.name: i.open_up_to for i in rules.intents if i.open_up_to >= 0},
+                    {i.name: frozenset(i.means) for i in rules.intents if i.means},
+                    tuple((frozenset(c.all), c.gives) for c in rules.combine))
     _LEXICONS[id(rules)] = (rules, built)
     return built
 
