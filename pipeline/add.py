@@ -14,12 +14,11 @@ from pipeline.config import Rules
 from pipeline.errors import DeckmillError, SkipPage
 from pipeline.fetch import FetchRules, fetch, fetch_rules, is_url, needs_javascript, page_text
 from pipeline.impact import NewPage, PageImpact, what_pages_bring
+from pipeline.media import IMAGE_SUFFIXES, SAVED_FOLDER_SUFFIX
 from pipeline.session import Paths
 from pipeline.sources import META_SUFFIX, PAGE_SUFFIXES, decode, discover, read_meta, slug_for
 from pipeline.yamlio import dump_yaml
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".avif")
-SAVED_FOLDER_SUFFIX = "_files"  # a browser's "save page, complete" keeps images in <page>_files/
 MAX_SLUG = 60
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +44,13 @@ def init(folder: Path) -> None:
     click.echo("next: deckmill add PAGE|URL, then deckmill build")
 
 
+def _shown(path: Path) -> str:
+    """A path as the person would type it from here."""
+    return os.path.relpath(path) if path.is_absolute() else str(path)
+
+
 def _describe(result: AddResult, raw: Path, verbose: bool) -> list[str]:
-    where = raw / result.files[0] if result.files else raw
+    where = _shown(raw / result.files[0] if result.files else raw)
     head = {AddStatus.ADDED: f"added {where}", AddStatus.WOULD_ADD: f"would add {where} (dry run: nothing written)",
             AddStatus.ALREADY: f"{result.origin}: {result.note}",
             AddStatus.REFUSED: result.note}[result.status]
@@ -122,7 +128,7 @@ def forget(ctx: click.Context, /, card_ids: tuple[str, ...], retired: bool, **kw
         done = forget_cards(session.paths.overrides, session.paths.ledger, ids)
         lines = [f"forgot {c}" for c in done.added] + [f"{c} was already forgotten" for c in done.already]
         if done.added:
-            lines.append(f"recorded in {session.paths.overrides}; the next build leaves them out")
+            lines.append(f"recorded in {_shown(session.paths.overrides)}; the next build leaves them out")
         return "\n".join(lines) or "nothing to forget"
 
     _run(ctx, kwargs, work)
@@ -177,7 +183,7 @@ def preview(ctx: click.Context, /, include_unanswered: bool | None, **kwargs: An
             path = write_preview(trial, report, preview_path(session))
         session.skipped.extend(trial.skipped)
         live = sum(1 for c in trial.last_cards if not c.retired)
-        return (f"wrote {path}: {live} cards, {len(report.new)} new, {len(report.changed)} changed, "
+        return (f"wrote {_shown(path)}: {live} cards, {len(report.new)} new, {len(report.changed)} changed, "
                 f"{len(report.retired)} retired since the last build")
 
     _run(ctx, kwargs, work)

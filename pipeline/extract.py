@@ -130,6 +130,11 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
     question_styles = {found.style for b in blocks if b.kind in ("para", "item") and is_question_block(b, rules)
                        and (found := numbering(strip_markup(b.text), rules.structure))}
     numerals_are_sections = bool(question_styles - rules.structure.section_numbering)
+    # collapsed blocks (<details>) carry the questions when most of them read as questions or nothing else does;
+    # elsewhere one whose summary is not a question ("Deep dive: ...") is part of the answer around it
+    qa_blocks = [b for b in blocks if b.kind == "qa"]
+    qa_carrier = 2 * sum(is_question_text(b.text, rules.structure) for b in qa_blocks) >= len(qa_blocks) or \
+        not any(is_question_block(b, rules) for b in blocks if b.kind != "qa")
     roles: list[Role] = []
     last_num: dict[str, float] = {}
     list_next = 0  # after "The steps:", the number the announced list continues with (0: no such list)
@@ -164,7 +169,8 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
             elif not q_level or block.level <= q_level:
                 role = Role.QUESTION if not q_level and _numbered_question(block, rules) else Role.SECTION
         elif block.kind == "qa":
-            role = Role.CONTENT if is_reveal_label(block.text, rules) else Role.QUESTION
+            aside = not is_question_text(block.text, rules.structure) and not qa_carrier
+            role = Role.CONTENT if is_reveal_label(block.text, rules) or aside else Role.QUESTION
         elif section_title(block.text, rules.structure) and block.kind == "para" and (
                 numerals_are_sections or not is_question_block(block, rules)):
             role = Role.SECTION

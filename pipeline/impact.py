@@ -8,11 +8,14 @@ from pathlib import Path
 
 from pipeline.config import Rules
 from pipeline.identity.ledger import load_ledger
-from pipeline.models import Card
+from pipeline.models import Card, Check, ItemFlag
 from pipeline.scratch import scratch_copy
 from pipeline.session import Paths, Session
 from pipeline.sources import META_SUFFIX, slug_for
 from pipeline.stagefiles import read_items
+
+# Item flags said otherwise: no answer has its own line, and a self-check's flag is its page finding (with detail).
+_SHOWN_ELSEWHERE = {ItemFlag.NO_ANSWER.value, *(ItemFlag.damaged(c.value) for c in Check)}
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class PageImpact:
     joined: tuple[Joined, ...] = ()
     unanswered: tuple[str, ...] = ()
     without_card: tuple[tuple[str, str], ...] = ()  # (question, why)
-    findings: tuple[tuple[str, str], ...] = ()  # (question, self-check flag)
+    findings: tuple[tuple[str, str], ...] = ()  # (question or line, self-check flag or finding)
     skipped: str = ""  # why the page could not be used at all
 
 
@@ -69,7 +72,9 @@ def _impact(slug: str, scratch: Paths, before: set[str], cards: tuple[Card, ...]
     return PageImpact(
         slug, questions=len(source.items), new_cards=tuple(new.items()), joined=tuple(joined),
         unanswered=tuple(i.question for i in source.items if not i.answered), without_card=tuple(without),
-        findings=tuple((i.question, f) for i in source.items for f in i.flags if f != "no-answer"))
+        findings=(*((i.question, f) for i in source.items for f in i.flags if f not in _SHOWN_ELSEWHERE),
+                  *((f.question or (f"line {f.line}" if f.line else "the page"), f"{f.check.value} ({f.detail})")
+                    for f in source.findings)))
 
 
 def what_pages_bring(paths: Paths, rules: Rules, pages: list[NewPage], now: int,
@@ -112,7 +117,8 @@ def impact_text(impact: PageImpact, verbose: bool = False, shown: int = 5) -> li
         f"brings {impact.questions} questions: {len(impact.new_cards)} new cards, "
         f"{len(impact.joined)} join existing cards, {len(impact.without_card)} without a card",
         *_capped([f"new {card}: {_quote(q)}" for card, q in impact.new_cards], "new cards", verbose, shown),
-        *[f"joins {j.card_id} {_quote(j.card_question, 50)}: {_quote(j.question, 50)}" for j in impact.joined],
+        *[f"joins {j.card_id} {_quote(j.card_question, 50)}"
+          + (f" as {_quote(j.question, 50)}" if j.question != j.card_question else "") for j in impact.joined],
         *_capped([f"no answer: {_quote(q)}" for q in impact.unanswered], "questions without an answer",
                  verbose, shown),
         *[f"no card ({why}): {_quote(q)}" for q, why in impact.without_card if q not in unanswered],

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import html
+import mimetypes
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from pipeline.apkg import FIELDS, load_templates
 from pipeline.cards import fields_for
 from pipeline.cardtemplate import render_card
 from pipeline.dedup import Related
+from pipeline.media import media_index
 from pipeline.models import Card, SourceItems
 from pipeline.report import BuildReport
 from pipeline.session import Session
@@ -19,6 +22,7 @@ from pipeline.stagefiles import read_items, read_merged
 from pipeline.yamlio import atomic_write
 
 _TAGS = re.compile(r"<[^>]+>")
+_MEDIA_SRC = re.compile(r'(<img\b[^>]*?\bsrc=)"(dm-[0-9a-f]{16}\.[a-z0-9]{2,5})"')
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class PreviewInput:
     sources: tuple[SourceItems, ...]
     related: tuple[Related, ...]
     title: str
+    media: dict[str, Path] = field(default_factory=dict)  # media name -> image file (embedded as data: URIs)
 
 
 def _asset(name: str) -> str:
@@ -44,9 +49,21 @@ def _plain(fragment: str) -> str:
     return " ".join(html.unescape(_TAGS.sub(" ", fragment)).split())
 
 
-def _card_article(card: Card, front_t: str, back_t: str) -> str:
+def _embedded(fragment: str, media: dict[str, Path]) -> str:
+    """Card media as data: URIs, so the page stays one self-contained file."""
+    def one(match: re.Match[str]) -> str:
+        path = media.get(match.group(2))
+        if path is None:
+            return match.group(0)
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return f'{match.group(1)}"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode("ascii")}"'
+
+    return _MEDIA_SRC.sub(one, fragment)
+
+
+def _card_article(card: Card, front_t: str, back_t: str, media: dict[str, Path]) -> str:
     fields = dict(zip(FIELDS, fields_for(card), strict=True))
-    front, back = render_card(front_t, back_t, fields)
+    front, back = (_embedded(side, media) for side in render_card(front_t, back_t, fields))
     status = card.status.value
     sources = " ".join(s.slug for s in card.sources)
     text = " ".join((card.card_id, _plain(fields["Question"]), _plain(fields["OtherLangQuestion"]),
@@ -112,11 +129,12 @@ def _pages(data: PreviewInput) -> str:
     rows = []
     for source in data.sources:
         f = figures.get(source.slug)
-        findings = sorted({flag for i in source.items for flag in i.flags})
+        findings = [*sorted({flag for i in source.items for flag in i.flags}),
+                    *(f"{f.check.value} line {f.line}: {f.detail}" for f in source.findings)]
         counts = (f"{f.questions} questions, {f.answered} answered, {f.merged_into_other} merged, {f.cards} cards"
                   if f else f"{len(source.items)} questions")
         rows.append(f"<tr><td>{_e(source.slug)}</td><td>{_e(source.meta.title)}</td><td>{_e(source.fmt)}/"
-                    f"{_e(source.encoding)}</td><td>{_e(counts)}</td><td>{_e(', '.join(findings))}</td></tr>")
+                    f"{_e(source.encoding)}</td><td>{_e(counts)}</td><td>{'<br>'.join(map(_e, findings))}</td></tr>")
     skipped = "".join(f"<li>{_e(name)}: {_e(why)}</li>" for name, why in data.report.skipped_pages)
     return (f"<table><tr><th>page</th><th>title</th><th>read as</th><th>brings</th><th>self-check findings</th></tr>"
             f"{''.join(rows)}</table>" + (f"<p>Skipped pages:</p><ul>{skipped}</ul>" if skipped else ""))
@@ -133,7 +151,7 @@ def preview_html(data: PreviewInput) -> str:
     statuses = sorted({c.status.value for c in cards})
     tags = sorted({t for c in cards for t in c.tags})
     slugs = sorted({s.slug for c in cards for s in c.sources})
-    articles = "\n".join(_card_article(c, front_t, back_t) for c in cards)
+    articles = "\n".join(_card_article(c, front_t, back_t, data.media) for c in cards)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -164,7 +182,7 @@ def preview_html(data: PreviewInput) -> str:
 
 
 def preview_path(session: Session) -> Path:
-    return session.paths.out / f"{session.rules.deck.package_name}.preview.html"
+    return session.paths.out / "deckmill.preview.html"
 
 
 def write_preview(session: Session, report: BuildReport, target: Path | None = None) -> Path:
@@ -172,7 +190,8 @@ def write_preview(session: Session, report: BuildReport, target: Path | None = N
     sources = tuple(read_items(p) for p in sorted(session.paths.yaml_dir.glob("*.yaml")))
     related = tuple(read_merged(session.paths.merged)[1]) if session.paths.merged.exists() else ()
     title = f"deckmill preview: {session.rules.deck.deck_name}"
-    page = preview_html(PreviewInput(session.last_cards, report, sources, related, title))
+    page = preview_html(PreviewInput(session.last_cards, report, sources, related, title,
+                                     media_index(session.paths.raw)))
     path = target or preview_path(session)
 
     def write(tmp: Path) -> None:

@@ -23,6 +23,8 @@ def _copy(paths: Paths, scratch: Path) -> Paths:
         for path in paths.raw.iterdir():
             if path.is_file():
                 shutil.copy2(path, raw / path.name)
+            elif path.is_dir():  # a browser-saved page's images
+                shutil.copytree(path, raw / path.name)
     for name in _OUT_DIRS:
         if (paths.out / name).is_dir():
             shutil.copytree(paths.out / name, out / name)

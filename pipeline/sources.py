@@ -8,6 +8,7 @@ from pathlib import Path
 import charset_normalizer
 
 from pipeline.errors import ConfigError, SkipPage
+from pipeline.media import localize
 from pipeline.models import RawPage, SourceMeta
 from pipeline.yamlcheck import Checker
 from pipeline.yamlio import read_yaml
@@ -141,4 +142,5 @@ def load_page(path: Path) -> RawPage:
     if not meta.lang:
         meta = SourceMeta(meta.title, meta.url, guess_lang(text), meta.license, meta.deck, meta.tags)
     fmt = sniff_format(path, text)
+    text = localize(text, fmt, path.with_name(slug_for(path)))  # images kept beside the page travel as card media
     return RawPage(slug_for(path), path.name, text, fmt, encoding, meta)  # type: ignore[arg-type]

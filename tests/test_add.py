@@ -224,3 +224,16 @@ def test_cli_add_reports_errors_on_stderr_with_exit_1(tmp_path: Path, server: st
     (tmp_path / "raw").mkdir()
     result = CliRunner().invoke(main, ["add", f"{server}/missing.html"])
     assert result.exit_code == 1 and f"Error: {server}/missing.html: HTTP 404" in result.output
+
+
+def test_add_reports_the_pages_self_check_findings(tmp_path: Path) -> None:
+    paths = _project(tmp_path)
+    page = tmp_path / "gappy.md"
+    page.write_text("# 10 Interview Questions\n\n## 1. What is A?\n\nA is a letter.\n\n## 2. What is B?\n\n"
+                    "B follows A.\n\n## 4. What is D?\n\nD follows C.\n", encoding="utf-8")
+    [result] = _add(paths, str(page))
+    assert sorted(result.impact.findings) == [
+        ("What is B?", "numbering-gap (2 is followed by 4: 3 missing)"),
+        ("the page", "fewer-than-promised (the title promises 10 questions; 3 found)")]
+    output = CliRunner().invoke(main, ["add", "--dry-run", str(page), "--raw", "raw2"]).output
+    assert "self-check numbering-gap (2 is followed by 4: 3 missing): «What is B?»" in output
