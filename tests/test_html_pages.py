@@ -200,3 +200,20 @@ def test_a_formula_served_as_an_image_keeps_its_tex(rules: Rules) -> None:
             "个样本求梯度，<img src='https://example.org/fig.png' alt='收敛曲线'></p>")
     blocks, _ = parse_html(html, rules.junk.html_drop)
     assert blocks[0].text == "每次迭代都要对 \\(\\mathcal{O}(n)\\) 个样本求梯度，（图：收敛曲线）"
+
+
+def test_a_quiz_problem_under_label_headings_keeps_options_answer_and_solution(rules: Rules) -> None:
+    html = ("<!doctype html><html><body><main><h1>Quiz</h1>"
+            "<h2>Softmax range</h2><h4>Problem</h4><p>Which interval holds every softmax output?</p>"
+            "<h4>Options</h4><table><tr><td><button>(0, 1)</button></td></tr><tr><td><button>[-1, 1]</button></td></tr>"
+            "</table><h4>Answer</h4><p><button>(0, 1)</button></p><h4>Solution</h4><p>Exponentials are positive and "
+            "the outputs sum to one.</p><hr>"
+            "<h2>Dropout at test time</h2><h4>Problem</h4><p>What does inverted dropout do at inference?</p>"
+            "<h4>Answer</h4><p>Nothing: the scaling happened during training.</p></main></body></html>")
+    page = clean_page(RawPage("quiz", "quiz.html", html, "html", "utf-8", SourceMeta()), rules)
+    first, second = extract(page, rules).items
+    assert first.question == "Which interval holds every softmax output?"
+    assert first.answer == ("**Options**\n\n- (0, 1)\n- [-1, 1]\n\n**Answer**\n\n(0, 1)\n\n**Solution**\n\n"
+                            "Exponentials are positive and the outputs sum to one.")
+    assert (second.question, second.answer) == ("What does inverted dropout do at inference?",
+                                                "**Answer**\n\nNothing: the scaling happened during training.")
