@@ -12,6 +12,7 @@ import click
 from pipeline import __version__
 from pipeline.config import load_rules
 from pipeline.errors import DeckmillError
+from pipeline.inspect_cmd import inspect
 from pipeline.preview import write_preview
 from pipeline.progress import StageProgress, bars_wanted, timings_line
 from pipeline.project import resolve_layout
@@ -189,6 +190,8 @@ def apkg(ctx: click.Context, /, include_unanswered: bool | None, refresh: bool, 
     """
     _run(ctx, kwargs, lambda s: s.apkg(include_unanswered, refresh))
 
+
+main.add_command(inspect)
 
 from pipeline import cli_collection  # noqa: E402  (registers add, init, forget, list, show, preview on `main`)
 

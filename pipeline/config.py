@@ -73,6 +73,14 @@ class SignatureSettings:
 
 
 @dataclass(frozen=True)
+class PostscriptSettings:
+    """How much text after a page's last thematic break can be a postscript (structure.yaml `postscript`)."""
+
+    max_blocks: int
+    max_chars: int
+
+
+@dataclass(frozen=True)
 class SelfCheckSettings:
     """Thresholds and patterns of the structural self-checks (structure.yaml `self_checks`)."""
 
@@ -97,6 +105,7 @@ class StructureRules:
     question_words_en: tuple[str, ...]
     question_final_words: tuple[str, ...]
     question_continuations: tuple[str, ...]
+    continuation_max_chars: int
     bullets: tuple[str, ...]
     non_question_sections: re.Pattern[str]
     number_only: re.Pattern[str]
@@ -108,6 +117,7 @@ class StructureRules:
     signature: SignatureSettings
     answer_reveal: re.Pattern[str]
     self_checks: SelfCheckSettings
+    postscript: PostscriptSettings
 
 
 @dataclass(frozen=True)
@@ -153,7 +163,6 @@ class DeckSettings:
     fallback_topic: str
     note_type_name: str
     note_type_id: int
-    package_name: str
     include_unanswered: bool = False
 
 
@@ -239,6 +248,7 @@ def _structure(node: yaml.Node) -> StructureRules:
         question_words_en=as_list(words.req("en"), as_str),
         question_final_words=as_list(m.req("question_final_words"), as_str),
         question_continuations=as_list(m.req("question_continuations"), as_str),
+        continuation_max_chars=as_int(m.req("continuation_max_chars")),
         bullets=as_list(m.req("bullets"), as_str),
         non_question_sections=as_regex(m.req("non_question_sections"), re.I),
         number_only=as_regex(m.req("number_only"), re.I),
@@ -250,7 +260,14 @@ def _structure(node: yaml.Node) -> StructureRules:
         signature=_signature(m.req("signature")),
         answer_reveal=as_regex(m.req("answer_reveal"), re.I),
         self_checks=_self_checks(m.req("self_checks")),
+        postscript=_postscript(m.req("postscript")),
     )
+
+
+def _postscript(node: yaml.Node) -> PostscriptSettings:
+    m = NodeMap(node, "postscript")
+    m.only(("max_blocks", "max_chars"))
+    return PostscriptSettings(as_int(m.req("max_blocks")), as_int(m.req("max_chars")))
 
 
 def _self_checks(node: yaml.Node) -> SelfCheckSettings:
@@ -330,7 +347,7 @@ def _taxonomy(node: yaml.Node) -> tuple[Topic, ...]:
 
 def _deck(node: yaml.Node) -> DeckSettings:
     m = NodeMap(node, "deck")
-    m.only(("deck_name", "fallback_topic", "note_type_name", "note_type_id", "package_name", "include_unanswered"))
+    m.only(("deck_name", "fallback_topic", "note_type_name", "note_type_id", "include_unanswered"))
     name = as_str(m.req("deck_name"))
     if not name.strip() or name.startswith("::") or name.endswith("::"):
         raise fail(m.req("deck_name"), "deck_name must be a non-empty deck name")
@@ -339,7 +356,6 @@ def _deck(node: yaml.Node) -> DeckSettings:
         fallback_topic=as_str(m.req("fallback_topic")),
         note_type_name=as_str(m.req("note_type_name")),
         note_type_id=as_int(m.req("note_type_id")),
-        package_name=as_str(m.req("package_name")),
         include_unanswered=as_bool(m.req("include_unanswered")),
     )
 

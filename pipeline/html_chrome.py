@@ -26,15 +26,28 @@ def text_len(el: Tag) -> int:
     return len(re.sub(r"\s+", "", el.get_text()))
 
 
+def _squeezed(el: Tag) -> str:
+    return re.sub(r"\s+", "", el.get_text())
+
+
 def content_root(soup: BeautifulSoup) -> Tag:
     """The element holding the page's own content: the innermost content-marked element that still holds most of
-    the text of the largest one (a <main> wrapping one <article> gives the article), else <body>."""
-    body = soup.body if isinstance(soup.body, Tag) else None
+    the text of the largest one (a <main> wrapping one <article> gives the article), else <body>.
+
+    Two large marked regions apart from each other (two <html> documents saved in one file, two posts) are one
+    region when one repeats the other; when they differ, the page is read from <body>."""
+    bodies = soup.find_all("body")
+    body = bodies[0] if len(bodies) == 1 and isinstance(bodies[0], Tag) else None  # two documents: read both
     marked = [el for el in soup.select(CONTENT_SELECTOR) if text_len(el) > 0]
     if not marked:
         return body or soup
     best = max(marked, key=text_len)
     size = text_len(best)
+    text = _squeezed(best)
+    apart = [el for el in marked if el is not best and best not in el.parents and el not in best.parents
+             and text_len(el) * 2 >= size]
+    if any(_squeezed(el) not in text for el in apart):
+        return body or soup
     inner = [el for el in marked if best in el.parents or el is best]
     inner = [el for el in inner if text_len(el) * 2 >= size]  # a small <article> card inside is not the content
     return max(inner, key=lambda el: len(list(el.parents)))

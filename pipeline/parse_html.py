@@ -20,6 +20,8 @@ _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _LANG = re.compile(r"(?:language|lang|highlight-source|brush:?)-?\s*([\w+#-]+)", re.I)
 _WS = re.compile(r"[ \t\r\f\v\u00a0]+")
 _SOURCE_WS = re.compile(r"[ \t\r\n\f\v]+")  # in HTML source a line break is a space; <br> breaks lines
+_WIDE = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_WIDE_BREAK = re.compile(rf"(?<=[{_WIDE}])[ \t]*\n[ \t]*(?=[{_WIDE}])")
 _DOCUMENT = re.compile(r"<(!doctype\s+html|html|body)\b", re.I)
 _BOX_TITLE = re.compile(r"(^|[-_])title$")
 _CHIP_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")  # "01" printed in its own element before a question
@@ -113,8 +115,15 @@ def _table(el: Tag) -> Iterator[Block]:
         cells = [_clean_inline(_inline(td)).replace("\n", " ") for td in tr.find_all(["th", "td"])]
         if any(cells):
             rows.append(cells)
-    if rows:
-        yield Block("table", markdown_table(rows))
+    if not rows:
+        return
+    if el.find("th") is None:  # no header row: a one-column table is a list, a wider one gets an empty header
+        if max(len(r) for r in rows) == 1:
+            for row in rows:
+                yield Block("item", row[0])
+            return
+        rows.insert(0, [""] * max(len(r) for r in rows))
+    yield Block("table", markdown_table(rows))
 
 
 def _box_title(el: Tag) -> Tag | None:
@@ -294,7 +303,8 @@ def _collapse_source_breaks(root: Tag) -> None:
     for string in list(root.find_all(string=True)):
         if isinstance(string, NavigableString) and not isinstance(string, Comment) and \
                 string.find_parent("pre") is None and "\n" in string:
-            string.replace_with(NavigableString(_SOURCE_WS.sub(" ", str(string))))
+            joined = _WIDE_BREAK.sub("", str(string))  # between two CJK characters a line break is nothing
+            string.replace_with(NavigableString(_SOURCE_WS.sub(" ", joined)))
 
 
 def parse_html(text: str, drop: tuple[SelectorRule, ...], postscript: tuple[Rule, ...] = (),
@@ -302,7 +312,8 @@ def parse_html(text: str, drop: tuple[SelectorRule, ...], postscript: tuple[Rule
     """Parse HTML into blocks; returns the blocks and the chrome it removed.
 
     `drop` are the chrome selectors. A whole saved `page` (not a fragment inside Markdown) is read from its content
-    region, with source line breaks as spaces and a promo section after its last <hr> cut by the `postscript` rules.
+    region; when it has a document shell (<html>, <body>), source line breaks are spaces and its postscript is cut
+    (trailing link lists, a last section after an <hr> holding text the `postscript` rules match).
     """
     soup = BeautifulSoup(text, "lxml")
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
@@ -312,14 +323,20 @@ def parse_html(text: str, drop: tuple[SelectorRule, ...], postscript: tuple[Rule
     for name in ALWAYS_DROP:
         for el in soup.find_all(name):
             el.decompose()
+    title = soup.find("title")
+    title_text = title.get_text(strip=True) if isinstance(title, Tag) else ""
+    for head in soup.find_all("head"):
+        head.decompose()
     root = content_root(soup) if page else (soup.body or soup)
     removals = drop_chrome(soup, root, drop)
     removals += drop_heading_anchors(root)
     if page and _DOCUMENT.search(text[:4096]):  # text with a few tags but no document shell keeps its lines
         _collapse_source_breaks(root)
         removals += drop_postscript(root, postscript)
-    title = soup.find("title")
-    blocks = list(_Walker().walk(root))
-    if isinstance(title, Tag) and title.get_text(strip=True) and not any(b.kind == "heading" for b in blocks[:1]):
-        blocks.insert(0, Block("heading", title.get_text(strip=True), level=1))
+    try:
+        blocks = list(_Walker().walk(root))
+    except RecursionError:  # markup nested thousands deep: read its text line by line rather than fail
+        blocks = [Block("para", line) for line in (_clean_inline(x) for x in root.get_text("\n").split("\n")) if line]
+    if title_text and not any(b.kind == "heading" for b in blocks[:1]):
+        blocks.insert(0, Block("heading", title_text, level=1))
     return [Block(b.kind, b.text, b.level, b.lang, n, b.answer) for n, b in enumerate(blocks, 1)], removals

@@ -52,6 +52,20 @@ def open_containers(text: str) -> str:
     return "\n".join(out)
 
 
+THEMATIC_BREAK = "thematic-break"
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+
+
+def is_nav_links(content: str) -> bool:
+    """A paragraph that is only links within the page or the repository ("[⬆ Back to top](#questions) |
+    [Index](./README.md)"): navigation, never part of an answer."""
+    links = _MD_LINK.findall(content)
+    if not links or any(_SCHEME.match(target) or not target for _, target in links):
+        return False
+    return not re.sub(r"[\W_]+", "", _MD_LINK.sub("", content))
+
+
 def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": True}).enable("table")
 
@@ -90,6 +104,25 @@ def _split_bold_lead(kind: BlockKind, content: str, level: int, line: int) -> li
         return [Block(kind, content, level=level, line=line)]
     out.append(Block("para", content, level=level + 1 if kind == "item" else 0, line=line + len(out)))
     return out
+
+
+_NUMBERED_LINE = re.compile(r"^\d{1,3}[.)]\s+\S")
+
+
+def _numbered_lines(content: str) -> list[tuple[int, BlockKind, str]]:
+    """A paragraph split where a later line starts with a list number ("…data.\n2. What may cause…?"): in
+    CommonMark only "1." may interrupt a paragraph, so the writer's next numbered point was folded into it."""
+    parts: list[tuple[int, BlockKind, str]] = []
+    start, lines = 0, content.split("\n")
+    for index, text in enumerate(lines):
+        if index and _NUMBERED_LINE.match(text):
+            if start < index:
+                parts.append((start, "para", "\n".join(lines[start:index])))
+            parts.append((index, "item", text))
+            start = index + 1
+    if start < len(lines):
+        parts.append((start, "para", "\n".join(lines[start:])))
+    return [(o, k, t) for o, k, t in parts if t.strip()]
 
 
 def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Block], list[Removal]]:
@@ -154,8 +187,14 @@ def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Bloc
             content = _inline(tokens[i + 1].content)
             if _TOC.match(content):
                 removals.append(Removal("markdown-toc-placeholder", content, line))
+            elif is_nav_links(content):
+                removals.append(Removal("markdown-nav-links", content, line))
             elif content:
-                blocks.extend(_split_bold_lead("para", content, 0, line))
+                for offset, kind, part in _numbered_lines(content):
+                    if kind == "item":
+                        blocks.append(Block("item", part, line=line + offset))
+                    else:
+                        blocks.extend(_split_bold_lead("para", part, 0, line + offset))
             i += 3
             continue
         elif tok.type == "paragraph_open" and in_item:
@@ -164,6 +203,9 @@ def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Bloc
                 blocks.append(Block("para", content, level=max(0, list_depth) + 1, line=line))
             i += 3
             continue
+        elif tok.type == "hr" and not in_item and not quote_depth:
+            # recorded so that extraction can tell a postscript after the last rule from the last answer
+            removals.append(Removal(THEMATIC_BREAK, tok.markup, line))
         elif tok.type in ("fence", "code_block"):
             lang = tok.info.strip().split(" ")[0] if tok.info else ""
             blocks.append(Block("code", tok.content.rstrip("\n"), lang=lang, line=line))

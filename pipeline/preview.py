@@ -182,7 +182,7 @@ def preview_html(data: PreviewInput) -> str:
 
 
 def preview_path(session: Session) -> Path:
-    return session.paths.out / f"{session.rules.deck.package_name}.preview.html"
+    return session.paths.out / "deckmill.preview.html"
 
 
 def write_preview(session: Session, report: BuildReport, target: Path | None = None) -> Path:

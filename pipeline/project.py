@@ -18,9 +18,8 @@ CONFIG_TEXT = """\
 #     - name: my-site-footer
 #       pattern: '^Follow us for more'
 #
-# deck:                      # the root deck of new cards and the package's file name
+# deck:                      # the root deck of new cards (the package is always decks/deckmill.apkg)
 #   deck_name: LLM面试
-#   package_name: deckmill
 """
 
 GITIGNORE_TEXT = """\

@@ -16,17 +16,20 @@ from pipeline.dedup import Related, cluster
 from pipeline.errors import ConfigError, SkipPage
 from pipeline.extract import extract
 from pipeline.identity.claim import claim
-from pipeline.identity.decide import decide
+from pipeline.identity.decide import Composed, decide
 from pipeline.identity.ledger import Ledger, load_ledger, save_ledger
+from pipeline.identity.primary import PrimaryReason
 from pipeline.identity.reword import rewording_matcher
 from pipeline.lock import project_lock
 from pipeline.media import media_index
 from pipeline.models import Card, CardStatus, CleanPage, Cluster, SourceItems
-from pipeline.overrides import apply_decisions, load_overrides
+from pipeline.overrides import Overrides, apply_decisions, load_overrides
 from pipeline.proposals import write_proposals
 from pipeline.report import BuildReport, source_figures
 from pipeline.sources import META_SUFFIX, discover, load_page, slug_for
 from pipeline.stagefiles import read_clean, read_items, read_merged, write_clean, write_items, write_merged
+
+PACKAGE = "deckmill.apkg"  # always this path, whatever deck names are configured (they live inside it)
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,13 @@ def stamp_note_type(ledger: Ledger, digest: str, now: int) -> Ledger:
 
 def _no_progress(stage: str, done: int, total: int) -> None:
     del stage, done, total
+
+
+def _ignored_primaries(overrides: Overrides, composed: list[Composed]) -> tuple[str, ...]:
+    """Say so when a `primary:` override cannot be followed (its member is not in that card)."""
+    used = {c.group.card_id for c in composed if c.primary_reason is PrimaryReason.USER}
+    return tuple(f"overrides.yaml: primary for {card} names {member}, which is not a question of that card: ignored"
+                 for card, member in sorted(overrides.primary.items()) if card not in used)
 
 
 class Session:
@@ -190,17 +200,16 @@ class Session:
         self.last_cards = outcome.cards
         ledger = stamp_note_type(outcome.ledger, templates_hash(), self.now)
         model = note_type(self.rules.deck, ledger.note_type_mod)
-        name = f"{self.rules.deck.package_name}.apkg"
+        name = PACKAGE
         written = write_package(self.paths.out / name, [(c, fields_for(c)) for c in outcome.cards], model,
                                 media_index(self.paths.raw))
-        for stale in self.paths.out.glob(f"{self.rules.deck.package_name}-*.apkg"):
+        for stale in self.paths.out.glob("deckmill-*.apkg"):
             stale.unlink()  # one package per root deck was the first release's layout
         if ledger != previous or not self.paths.ledger.exists():
             save_ledger(self.paths.ledger, ledger)
         write_proposals(self.paths.proposals, tuple(proposals), ledger)
         live = [c for c in outcome.cards if not c.retired]
-        ids = {f"{c.members[0].source}/{c.members[0].item_id}": c.card_id for c in live if c.members}
-        write_merged(self.paths.merged, [g.cluster for g in groups], related, ids)
+        write_merged(self.paths.merged, [g.cluster for g in groups], related, outcome.card_of)
         return BuildReport(
             sources=tuple(source_figures(sources, clusters, live)),
             skipped_pages=tuple(self.skipped),
@@ -215,7 +224,7 @@ class Session:
             deck_moves=outcome.deck_moves,
             primary_moves=outcome.primary_moves,
             proposals=tuple(proposals),
-            settings=settings,
+            settings=settings + _ignored_primaries(overrides, composed),
         )
 
     def _cached_sources(self) -> tuple[list[SourceItems], list[tuple[str, str]]]:

@@ -85,7 +85,11 @@ def sniff_format(path: Path, text: str) -> str:
     head = text[:5000]
     suffix = path.suffix.lower()
     html_hits = len(_HTML_SNIFF.findall(head))
-    if html_hits >= 2 or head.lstrip().lower().startswith(("<!doctype", "<html")):
+    if head.lstrip().lower().startswith(("<!doctype", "<html")):
+        return "html"
+    if suffix in (".md", ".markdown") and len(_MD_SNIFF.findall(head)) >= 2:
+        return "md"  # Markdown with inline HTML (<details>, <strong>, <div align>) is still Markdown
+    if html_hits >= 2:
         return "html"
     if suffix in (".html", ".htm") and html_hits:
         return "html"
