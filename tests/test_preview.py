@@ -14,9 +14,11 @@ from click.testing import CliRunner
 
 from pipeline.cardtemplate import render_side
 from pipeline.cli import main
+from pipeline.config import load_rules
+from pipeline.inspection import inspect_page
 from pipeline.preview import preview_path, write_preview
 from pipeline.session import Session
-from tests.conftest import NOW, copy_raw, session_for
+from tests.conftest import NOW, SEEDS_DIR, copy_raw, session_for
 
 SEEDS = ("llm-common-questions-general", "llm-attention-basics-series-1", "top-50-llm-interview-questions-bilingual",
          "llm-algorithm-interview-100")
@@ -49,7 +51,10 @@ def test_the_page_holds_every_card_and_loads_nothing(built: tuple[Session, Path,
     uncarded = [row.get_text(" | ") for row in soup.select("#pv-uncarded tr")[1:]]
     assert "ChatGLM3的词表实现方法? | llm-algorithm-interview-100/" in "\n".join(uncarded)
     assert len(uncarded) == 39 and all(row.endswith("| no answer in any source") for row in uncarded)
-    assert "top-50-llm-interview-questions-bilingual" in soup.select_one("#pv-pages").get_text()
+    pages = {tr.td.get_text(): [td.get_text() for td in tr.select("td")] for tr in soup.select("#pv-pages tr")[1:]}
+    assert len(pages) == len(SEEDS) and "top-50-llm-interview-questions-bilingual" in pages
+    chosen = inspect_page(SEEDS_DIR / "llm-attention-basics-series-1.txt", load_rules()).chosen
+    assert chosen is not None and pages["llm-attention-basics-series-1"][4] == chosen.signature.describe()
 
 
 def test_the_second_build_shows_what_changed(tmp_path: Path) -> None:
