@@ -132,8 +132,39 @@ class DamageRule:
 
 @dataclass(frozen=True)
 class Intent:
+    """What a question asks about its concepts; a higher level absorbs lower ones (definition < list < others)."""
+
     name: str
     words: tuple[str, ...]
+    level: int = 2
+    keep_parents: bool = False  # a question of this intent names a concept and its parent on purpose (compare)
+    open_up_to: int = -1  # an open request ('explain X') agrees with any intent up to this level (-1: not open)
+    means: tuple[str, ...] = ()  # the intents this one stands for ('优缺点' = advantages + disadvantages)
+
+
+@dataclass(frozen=True)
+class Combination:
+    """Intents asked together that mean another ('why' + 'use' = purpose)."""
+
+    all: tuple[str, ...]
+    gives: str
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A specific idea with its aliases; a child absorbs its parent; a generic concept yields to any other."""
+
+    id: str
+    aliases: tuple[str, ...]
+    parent: str = ""
+    generic: bool = False
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    concepts: tuple[Concept, ...]
 
 
 @dataclass(frozen=True)
@@ -142,19 +173,11 @@ class DedupRules:
     intents: tuple[Intent, ...]
     threshold: int
     related_threshold: int
-
-
-@dataclass(frozen=True)
-class Concept:
-    id: str
-    aliases: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Topic:
-    id: str
-    title: str
-    concepts: tuple[Concept, ...]
+    taxonomy: tuple[Topic, ...] = ()
+    related_per_question: int = 3
+    max_block: int = 64
+    same_page_strict: bool = True
+    combine: tuple[Combination, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -305,23 +328,53 @@ def _damage_rule(node: yaml.Node) -> DamageRule:
     return rule
 
 
-def _dedup(node: yaml.Node) -> DedupRules:
+def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
     m = NodeMap(node, "dedup")
+    m.only(("filler", "intents", "threshold", "related_threshold", "related_per_question", "max_block",
+            "same_page_strict", "combine"))
+    same_page = m.opt("same_page_strict")
     fillers = NodeMap(m.req("filler"), "filler")
 
     def intent(n: yaml.Node) -> Intent:
         im = NodeMap(n, "an intent")
-        return Intent(as_str(im.req("name")), as_list(im.req("words"), as_str))
+        im.only(("name", "words", "level", "keep_parents", "open_up_to", "means"))
+        level, keep, up_to, means = im.opt("level"), im.opt("keep_parents"), im.opt("open_up_to"), im.opt("means")
+        return Intent(as_str(im.req("name")), as_list(im.req("words"), as_str), as_int(level) if level else 2,
+                      as_bool(keep) if keep is not None else False, as_int(up_to) if up_to is not None else -1,
+                      as_list(means, as_str) if means is not None else ())
 
+    def combination(n: yaml.Node) -> Combination:
+        cm = NodeMap(n, "a combination")
+        cm.only(("all", "gives"))
+        return Combination(as_list(cm.req("all"), as_str), as_str(cm.req("gives")))
+
+    def positive(key: str, default: int) -> int:
+        value = m.opt(key)
+        number = as_int(value) if value is not None else default
+        if value is not None and number < 1:
+            raise fail(value, f"{key} must be at least 1")
+        return number
+
+    intents = as_list(m.req("intents"), intent)
+    combine = as_list(combo, combination) if (combo := m.opt("combine")) is not None else ()
+    named = {i.name for i in intents}
+    unknown = sorted(({n for i in intents for n in i.means} | {n for c in combine for n in (*c.all, c.gives)}) - named)
+    if unknown:
+        raise fail(m.req("intents"), f"unknown intent '{unknown[0]}' in means or combine")
     threshold = as_int(m.req("threshold"))
     related = as_int(m.req("related_threshold"))
     if not 0 < related <= threshold <= 100:
         raise fail(m.req("threshold"), "need 0 < related_threshold <= threshold <= 100")
     return DedupRules(
         filler=as_list(fillers.req("zh"), as_str) + as_list(fillers.req("en"), as_str),
-        intents=as_list(m.req("intents"), intent),
+        intents=intents,
         threshold=threshold,
         related_threshold=related,
+        taxonomy=taxonomy,
+        related_per_question=positive("related_per_question", 3),
+        max_block=positive("max_block", 64),
+        same_page_strict=as_bool(same_page) if same_page is not None else True,
+        combine=combine,
     )
 
 
@@ -330,7 +383,10 @@ def _taxonomy(node: yaml.Node) -> tuple[Topic, ...]:
 
     def concept(n: yaml.Node) -> Concept:
         cm = NodeMap(n, "a concept")
-        return Concept(as_str(cm.req("id")), as_list(cm.req("aliases"), as_str))
+        cm.only(("id", "aliases", "parent", "generic"))
+        parent, generic = cm.opt("parent"), cm.opt("generic")
+        return Concept(as_str(cm.req("id")), as_list(cm.req("aliases"), as_str),
+                       as_str(parent) if parent is not None else "", as_bool(generic) if generic is not None else False)
 
     def topic(n: yaml.Node) -> Topic:
         tm = NodeMap(n, "a topic")
@@ -342,6 +398,11 @@ def _taxonomy(node: yaml.Node) -> tuple[Topic, ...]:
         if t.id in seen:
             raise fail(m.req("topics"), f"duplicate topic id '{t.id}'")
         seen.add(t.id)
+    concepts = {c.id for t in topics for c in t.concepts}
+    for t in topics:
+        for c in t.concepts:
+            if c.parent and c.parent not in concepts:
+                raise fail(m.req("topics"), f"concept '{c.id}' names an unknown parent '{c.parent}'")
     return topics
 
 
@@ -391,7 +452,7 @@ def load_rules(user_file: Path | None = None) -> Rules:
         junk=_junk(nodes["junk"]),
         structure=_structure(nodes["structure"]),
         damage=as_list(damage.req("damage"), _damage_rule),
-        dedup=_dedup(nodes["dedup"]),
+        dedup=_dedup(nodes["dedup"], taxonomy),
         taxonomy=taxonomy,
         deck=_deck(nodes["deck"]),
         fingerprint=digest.hexdigest()[:16],

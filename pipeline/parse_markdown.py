@@ -53,7 +53,7 @@ def open_containers(text: str) -> str:
 
 
 THEMATIC_BREAK = "thematic-break"
-_MD_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_MD_LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")  # not images
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
@@ -63,7 +63,7 @@ def is_nav_links(content: str) -> bool:
     if "![" in content:
         return False  # an image is content (a diagram kept beside the page), not navigation
     links = _MD_LINK.findall(content)
-    if not links or any(_SCHEME.match(target) or not target for _, target in links):
+    if not links or "![" in content or any(_SCHEME.match(target) or not target for _, target in links):
         return False
     return not re.sub(r"[\W_]+", "", _MD_LINK.sub("", content))
 

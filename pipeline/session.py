@@ -264,7 +264,7 @@ class Session:
             self._migrate_layout()
             sources, rebuilt = self._cached_sources()
             self.progress("dedup", 0, 1)
-            clusters, related = cluster(sources, self.rules.dedup)
+            clusters, related = cluster(sources, self.rules.dedup, self.paths.out / ".cache" / "dedup-index.json")
             self.progress("cards", 0, 1)
             report = self._publish(sources, clusters, related, include_unanswered, refresh)
             self.progress("cards", 1, 1)

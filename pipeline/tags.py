@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.config import Rules, Topic
+from pipeline.dedup.taxonomy import Role, concepts_only, normalize
 
 _TAG_UNSAFE = re.compile(r"[\s\u3000\"]+")
 
@@ -15,12 +16,6 @@ def safe_tag(text: str) -> str:
     return _TAG_UNSAFE.sub("_", text.strip()).strip("_")
 
 
-def _alias_hit(alias: str, text: str) -> bool:
-    if alias.isascii():
-        return re.search(rf"(?<![A-Za-z0-9]){re.escape(alias)}(?![A-Za-z0-9])", text, re.I) is not None
-    return alias.lower() in text.lower()
-
-
 @dataclass(frozen=True)
 class Classification:
     topic: Topic | None
@@ -28,14 +23,15 @@ class Classification:
 
 
 def classify(question: str, answer: str, topics: tuple[Topic, ...]) -> Classification:
-    """Topics and concepts the question names (the answer is consulted only when the question names none)."""
+    """Topics and concepts the question names, with their parents (the answer is consulted only when the question
+    names none); the topic is that of the first named concept in taxonomy order, generic ones last."""
+    taxonomy, trie = concepts_only(topics)
     for text in (question, answer):
-        hits = [(topic, concept.id) for topic in topics for concept in topic.concepts
-                if any(_alias_hit(alias, text) for alias in concept.aliases)]
-        specific = [h for h in hits if h[0].id != "architecture" or h[1] != "llm-basics"]
-        chosen = specific or hits
-        if chosen:
-            return Classification(chosen[0][0], tuple(dict.fromkeys(c for _, c in chosen)))
+        named = {hit.value for hit in trie.scan(normalize(text)) if hit.role is Role.CONCEPT}
+        if named:
+            first = taxonomy.ordered(taxonomy.specific(named))[0]
+            concepts = taxonomy.ordered(named | {a for c in named for a in taxonomy.ancestors(c)})
+            return Classification(taxonomy.topic_of[first], tuple(concepts))
     return Classification(None, ())
 
 

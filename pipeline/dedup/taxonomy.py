@@ -1,0 +1,197 @@
+"""Concept matching: one character trie over concept aliases, intent cues and filler; the longest match wins."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from pipeline.config import Concept, DedupRules, Topic
+
+_SEPARATORS = re.compile(r"[\s\-_\u3000]+")
+_SPACE_BY_CJK = re.compile(r" (?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff]) ")
+_QUOTES = str.maketrans("‘’“”", "''\"\"")
+_ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_END = ""  # the trie key holding a phrase's payload (never a character of the text)
+
+
+class Role(Enum):
+    """What a matched phrase is."""
+
+    CONCEPT = "concept"
+    INTENT = "intent"
+    FILLER = "filler"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One phrase found in normalized text."""
+
+    role: Role
+    value: str
+    start: int
+    end: int
+
+
+def normalize(text: str) -> str:
+    """NFKC, lower case, straight quotes, every run of spaces, hyphens and underscores as one space, none beside
+    a Chinese character ('L2 正则化' is 'L2正则化')."""
+    spaced = _SEPARATORS.sub(" ", unicodedata.normalize("NFKC", text).lower().translate(_QUOTES)).strip()
+    return _SPACE_BY_CJK.sub("", spaced)
+
+
+class Trie:
+    """Phrases by character; `scan` finds the longest phrase at each position, left to right, without overlap.
+
+    ASCII phrases match whole words only (an English plural 's'/'es' is absorbed); others match anywhere.
+    """
+
+    def __init__(self) -> None:
+        self.root: dict[str, Any] = {}
+        self.size = 0
+
+    def add(self, phrase: str, role: Role, value: str) -> None:
+        key = normalize(phrase)
+        if not key:
+            return
+        node = self.root
+        for ch in key:
+            node = node.setdefault(ch, {})
+        if _END not in node:  # the first definition of a phrase wins (concepts are added before cues and filler)
+            node[_END] = (role, value)
+            self.size += 1
+
+    def scan(self, text: str) -> list[Hit]:
+        hits: list[Hit] = []
+        n, i, root = len(text), 0, self.root
+        while i < n:
+            if text[i] in _ASCII_WORD and i and text[i - 1] in _ASCII_WORD:
+                i += 1
+                continue
+            node, j, best = root, i, None
+            while j < n:
+                child = node.get(text[j])
+                if child is None:
+                    break
+                node = child
+                j += 1
+                if _END in node:
+                    end = _word_end(text, j)
+                    if end:
+                        best = (end, node[_END])
+            if best is None:
+                i += 1
+                continue
+            end, (role, value) = best
+            hits.append(Hit(role, value, i, end))
+            i = end
+        return hits
+
+
+def _word_end(text: str, j: int) -> int:
+    """Where a phrase ending before `j` ends if it ends on a word boundary (plural absorbed); 0 if it does not."""
+    if text[j - 1] not in _ASCII_WORD or j == len(text) or text[j] not in _ASCII_WORD:
+        return j
+    for suffix in ("s", "es"):
+        k = j + len(suffix)
+        if text.startswith(suffix, j) and (k == len(text) or text[k] not in _ASCII_WORD):
+            return k
+    return 0
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """Concepts with their parents, topics and order; reduces a set of concepts to the specific ones."""
+
+    parents: dict[str, str]
+    generic: frozenset[str]
+    topic_of: dict[str, Topic]
+    order: dict[str, int]
+
+    @classmethod
+    def of(cls, topics: tuple[Topic, ...]) -> Taxonomy:
+        concepts: list[tuple[Topic, Concept]] = [(t, c) for t in topics for c in t.concepts]
+        return cls({c.id: c.parent for _, c in concepts if c.parent},
+                   frozenset(c.id for _, c in concepts if c.generic),
+                   {c.id: t for t, c in reversed(concepts)},
+                   {c.id: n for n, (_, c) in reversed(list(enumerate(concepts)))})
+
+    def ancestors(self, concept: str) -> list[str]:
+        out: list[str] = []
+        parent = self.parents.get(concept, "")
+        while parent and parent not in out and parent != concept:
+            out.append(parent)
+            parent = self.parents.get(parent, "")
+        return out
+
+    def specific(self, concepts: set[str], keep_parents: bool = False) -> frozenset[str]:
+        """Drop every concept a child in the set implies, and generic ones when anything specific is named."""
+        implied = set() if keep_parents else {a for c in concepts for a in self.ancestors(c)}
+        left = {c for c in concepts if c not in implied}
+        named = {c for c in left if c not in self.generic}
+        return frozenset(named or left)
+
+    def ordered(self, concepts: set[str] | frozenset[str]) -> list[str]:
+        return sorted(concepts, key=lambda c: (self.order.get(c, len(self.order)), c))
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The trie and the taxonomy built from the dedup rules."""
+
+    trie: Trie
+    taxonomy: Taxonomy
+    leading_filler: tuple[str, ...]
+    intent_levels: dict[str, int]
+    keeps_parents: frozenset[str]  # intents under which a concept does not absorb its parent (comparisons)
+    open_intents: dict[str, int]  # open requests ('explain X'): the highest intent level each agrees with
+    means: dict[str, frozenset[str]]  # an intent that stands for others ('优缺点' = advantages + disadvantages)
+    combos: tuple[tuple[frozenset[str], str], ...]  # intents asked together that mean another
+
+
+def concept_trie(topics: tuple[Topic, ...]) -> Trie:
+    trie = Trie()
+    for topic in topics:
+        for concept in topic.concepts:
+            for alias in concept.aliases:
+                trie.add(alias, Role.CONCEPT, concept.id)
+    return trie
+
+
+_LEXICONS: dict[int, tuple[DedupRules, Lexicon]] = {}
+_TAXONOMIES: dict[int, tuple[tuple[Topic, ...], Taxonomy, Trie]] = {}
+
+
+def lexicon(rules: DedupRules) -> Lexicon:
+    """The lexicon of these rules, built once per rules object."""
+    cached = _LEXICONS.get(id(rules))
+    if cached is not None and cached[0] is rules:
+        return cached[1]
+    trie = concept_trie(rules.taxonomy)
+    for intent in rules.intents:
+        for word in intent.words:
+            trie.add(word, Role.INTENT, intent.name)
+    for word in rules.filler:
+        if not word.startswith("^"):
+            trie.add(word, Role.FILLER, word)
+    built = Lexicon(trie, Taxonomy.of(rules.taxonomy),
+                    tuple(sorted((normalize(w[1:]) for w in rules.filler if w.startswith("^")), key=len, reverse=True)),
+                    {i.name: i.level for i in rules.intents},
+                    frozenset(i.name for i in rules.intents if i.keep_parents),
+                    {i.name: i.open_up_to for i in rules.intents if i.open_up_to >= 0},
+                    {i.name: frozenset(i.means) for i in rules.intents if i.means},
+                    tuple((frozenset(c.all), c.gives) for c in rules.combine))
+    _LEXICONS[id(rules)] = (rules, built)
+    return built
+
+
+def concepts_only(topics: tuple[Topic, ...]) -> tuple[Taxonomy, Trie]:
+    """Taxonomy and alias trie for tagging (no intents or filler), built once per topics tuple."""
+    cached = _TAXONOMIES.get(id(topics))
+    if cached is not None and cached[0] is topics:
+        return cached[1], cached[2]
+    built = (Taxonomy.of(topics), concept_trie(topics))
+    _TAXONOMIES[id(topics)] = (topics, *built)
+    return built
