@@ -111,7 +111,8 @@ def test_dry_run_writes_nothing_anywhere(tmp_path: Path) -> None:
     session_for(tmp_path, paths.raw).build()
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     [result] = _add(paths, str(SEEDS_DIR / "llm-attention-basics-series-1.txt"), dry_run=True)
-    assert result.status is AddStatus.WOULD_ADD and len(result.impact.new_cards) == 8
+    impact = result.impact
+    assert result.status is AddStatus.WOULD_ADD and len(impact.new_cards) + len(impact.joined) == impact.questions == 8
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
 
