@@ -211,6 +211,12 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
             if roles[i] == Role.CONTENT and block.kind in ("para", "item") and block.level == 0 and ends and \
                     is_question_text(block.text, rules.structure):
                 roles[i] = Role.QUESTION
+    asked = False
+    for i, block in enumerate(blocks):  # "#### Options", "#### Answer" after a question: parts of its answer
+        asked = asked or roles[i] == Role.QUESTION
+        if asked and block.kind == "heading" and roles[i] == Role.SECTION and \
+                rules.structure.answer_part_headings.match(strip_markup(block.text)):
+            roles[i] = Role.CONTENT
     return roles
 
 
