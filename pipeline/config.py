@@ -121,6 +121,7 @@ class StructureRules:
     postscript: PostscriptSettings
     reference_label: re.Pattern[str]
     question_sections: re.Pattern[str]
+    answer_part_headings: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -290,6 +291,7 @@ def _structure(node: yaml.Node) -> StructureRules:
         postscript=_postscript(m.req("postscript")),
         reference_label=as_regex(m.req("reference_label"), re.I),
         question_sections=as_regex(m.req("question_sections"), re.I),
+        answer_part_headings=as_regex(m.req("answer_part_headings"), re.I),
     )
 
 

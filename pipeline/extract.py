@@ -212,26 +212,13 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
             if roles[i] == Role.CONTENT and block.kind in ("para", "item") and block.level == 0 and ends and \
                     is_question_text(block.text, rules.structure):
                 roles[i] = Role.QUESTION
-        _answer_headings(blocks, roles)
+    asked = False
+    for i, block in enumerate(blocks):  # "#### Options", "#### Answer" after a question: parts of its answer
+        asked = asked or roles[i] == Role.QUESTION
+        if asked and block.kind == "heading" and roles[i] == Role.SECTION and \
+                rules.structure.answer_part_headings.match(strip_markup(block.text)):
+            roles[i] = Role.CONTENT
     return roles
-
-
-def _answer_headings(blocks: list[Block], roles: list[Role]) -> None:
-    """A casual question asked under a heading ("#### Problem"): later headings at that heading's level or deeper
-    ("Options", "Solution") are parts of its answer, up to a shallower heading or one that introduces a question."""
-    for i, role in enumerate(roles):
-        if role != Role.QUESTION:
-            continue
-        above = next((b.level for b in reversed(blocks[:i]) if b.kind == "heading"), 0)
-        for j in range(i + 1, len(blocks) if above else i + 1):
-            if roles[j] == Role.QUESTION:
-                break
-            if blocks[j].kind != "heading":
-                continue
-            if blocks[j].level < above or roles[j] != Role.SECTION or \
-                    (j + 1 < len(blocks) and roles[j + 1] == Role.QUESTION):
-                break
-            roles[j] = Role.CONTENT
 
 
 def _shape(block: Block, rules: Rules) -> tuple[str, str, bool] | None:

@@ -196,3 +196,15 @@ def test_details_blocks_glued_onto_one_line_are_split_back(rules: Rules, tmp_pat
         ("What is an LSTM?", "A gated recurrent cell.\n\nIts cell state carries gradients far back."),
         ("How do GRUs compare?", "Fewer gates, often as good."),
         ("Why positional encodings?", "Attention has no notion of order.")]
+
+
+def test_option_and_answer_headings_belong_to_the_question(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "quiz.md"
+    page.write_text("# Machine Learning\n\n## Feature scaling\n\n#### Problem\n\n"
+                    "Which model needs no feature scaling?\n\n#### Options\n\n- SVM\n- Decision Trees\n\n"
+                    "#### Answer\n\nDecision Trees\n\n#### Solution\n\n"
+                    "Trees split on thresholds, so scale does not matter.\n", encoding="utf-8")
+    source = extract(clean_page(load_page(page), rules), rules)
+    assert [i.question for i in source.items] == ["Which model needs no feature scaling?"]
+    assert source.items[0].answer == ("**Options**\n\n- SVM\n- Decision Trees\n\n**Answer**\n\nDecision Trees\n\n"
+                                      "**Solution**\n\nTrees split on thresholds, so scale does not matter.")
