@@ -25,6 +25,7 @@ from pipeline.media import media_index
 from pipeline.models import Card, CardStatus, CleanPage, Cluster, SourceItems
 from pipeline.overrides import Overrides, apply_decisions, load_overrides
 from pipeline.proposals import write_proposals
+from pipeline.render import load_memo, save_memo
 from pipeline.report import BuildReport, source_figures
 from pipeline.sources import META_SUFFIX, discover, load_page, slug_for
 from pipeline.stagefiles import read_clean, read_items, read_merged, write_clean, write_items, write_merged
@@ -200,16 +201,20 @@ class Session:
         self.last_cards = outcome.cards
         ledger = stamp_note_type(outcome.ledger, templates_hash(), self.now)
         model = note_type(self.rules.deck, ledger.note_type_mod)
+        memo, version = self.paths.out / ".cache" / "rendered.json", code_fingerprint()
+        load_memo(memo, version)
         name = PACKAGE
         written = write_package(self.paths.out / name, [(c, fields_for(c)) for c in outcome.cards], model,
                                 media_index(self.paths.raw))
+        save_memo(memo, version)
         for stale in self.paths.out.glob("deckmill-*.apkg"):
             stale.unlink()  # one package per root deck was the first release's layout
         if ledger != previous or not self.paths.ledger.exists():
             save_ledger(self.paths.ledger, ledger)
         write_proposals(self.paths.proposals, tuple(proposals), ledger)
         live = [c for c in outcome.cards if not c.retired]
-        write_merged(self.paths.merged, [g.cluster for g in groups], related, outcome.card_of)
+        write_merged(self.paths.merged, [g.cluster for g in groups], related, outcome.card_of,
+                     self.paths.out / ".cache" / "written")
         return BuildReport(
             sources=tuple(source_figures(sources, [g.cluster for g in groups], live)),
             skipped_pages=tuple(self.skipped),

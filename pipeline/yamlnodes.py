@@ -26,7 +26,7 @@ def fail(node: yaml.Node, message: str) -> ConfigError:
 def compose(path: Path) -> yaml.Node | None:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.compose(fh, Loader=yaml.SafeLoader)
+            return yaml.compose(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 10x faster
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
