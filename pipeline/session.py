@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pipeline import steady
 from pipeline.apkg import note_type, templates_hash, write_package
 from pipeline.cache import StageCache, code_fingerprint, input_fingerprint
 from pipeline.cards import compose, fields_for
@@ -263,14 +264,32 @@ class Session:
         cache.save({s.slug for s in sources})
         return sources, rebuilt
 
-    def build(self, include_unanswered: bool | None = None, refresh: bool = False) -> BuildReport:
-        """The whole pipeline, incremental per page; one build at a time per output folder."""
+    def _steady_key(self, sources: list[SourceItems], include_unanswered: bool | None, refresh: bool) -> str:
+        parts = [self.rules.fingerprint, code_fingerprint(), templates_hash(), repr(include_unanswered),
+                 repr(self.rules.deck.include_unanswered), repr(refresh), *sorted(media_index(self.paths.raw))]
+        files = [self.paths.yaml_dir / f"{s.slug}.yaml" for s in sources] + [self.paths.ledger, self.paths.overrides]
+        return steady.inputs_key(parts, files)
+
+    def build(self, include_unanswered: bool | None = None, refresh: bool = False,
+              reuse_unchanged: bool = False) -> BuildReport:
+        """The whole pipeline, incremental per page; one build at a time per output folder.
+
+        With `reuse_unchanged`, a build whose inputs are exactly what the last build left behind is skipped (it
+        would change nothing) and reports every card unchanged; `last_cards` is then empty.
+        """
         with project_lock(self.paths.out):
             self._migrate_layout()
             sources, rebuilt = self._cached_sources()
+            memo = self.paths.out / ".cache" / "steady.json"
+            outputs = [self.paths.ledger, self.paths.merged, self.paths.out / PACKAGE, self.paths.proposals]
+            if reuse_unchanged and not rebuilt:
+                settled = steady.load(memo, self._steady_key(sources, include_unanswered, refresh))
+                if settled is not None:
+                    return replace(settled, skipped_pages=tuple(self.skipped))
             self.progress("dedup", 0, 1)
             clusters, related = cluster(sources, self.rules.dedup, self.paths.out / ".cache" / "dedup-index.json")
             self.progress("cards", 0, 1)
             report = self._publish(sources, clusters, related, include_unanswered, refresh)
+            steady.save(memo, self._steady_key(sources, include_unanswered, refresh), outputs, report)
             self.progress("cards", 1, 1)
         return replace(report, rebuilt=tuple(rebuilt))
