@@ -12,6 +12,7 @@ _SENTENCE_RUN = re.compile(r"(?<=[。！？])\s+(?=\S)")
 _TERM_START = re.compile(r"^[^:：。]{1,30}[:：]")
 _ENUMERATED = re.compile(r"^\s*([(（]\s*\d+\s*[)）]|[①-⑩]|\d+\s*[、.．)]|[-*•●])")
 _LINKS = re.compile(r"\[[^\]]*\]\([^)\s]+\)|<?https?://\S+>?")
+_NAMED_LINK_ITEM = re.compile(r"(?:[-*+]|\d{1,3}[.)])\s+\[([^\]]*)\]\([^)\s]+\)[.,;。；]?")
 _FUSED_HEADING = re.compile(r"^(?P<body>.*[。！？!?])\s+(?P<heading>[^。！？.!?,，:：;；()（）]{2,16})$", re.S)
 
 
@@ -97,12 +98,22 @@ def is_link_only(answer: str, rules: Rules) -> bool:
     """An answer that only points elsewhere ("See [this explainer](url).")."""
     if "![" in answer:
         return False  # an image is content (a diagram, a table as a picture), not a pointer elsewhere
+    if _named_links(answer, rules):
+        return False
     links = _LINKS.findall(answer)
     rest = _LINKS.sub("", answer).lower()
     for word in sorted(rules.structure.link_words, key=len, reverse=True):
         rest = rest.replace(word.lower(), "")
     rest = re.sub(r"[\W_]", "", rest)
     return bool(links) and len(rest) <= 12
+
+
+def _named_links(answer: str, rules: Rules) -> bool:
+    """A list whose every item is one short named link ("1. [KL divergence](…)"): the link texts are the answer."""
+    lines = [line.strip() for line in answer.splitlines() if line.strip()]
+    texts = [m.group(1) for line in lines if (m := _NAMED_LINK_ITEM.fullmatch(line))]
+    return len(lines) >= rules.structure.named_links_min_items and len(texts) == len(lines) and \
+        all(0 < len(t.strip()) <= rules.structure.named_link_max_chars for t in texts)
 
 
 def damage(blocks: list[Block], answer: str, inline: bool, rules: Rules) -> list[str]:

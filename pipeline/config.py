@@ -70,6 +70,7 @@ class SignatureSettings:
     answered_weight: float
     numbering_weight: float
     body_over_heading: float
+    statement_share: float
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,8 @@ class StructureRules:
     number_only: re.Pattern[str]
     list_announcers: tuple[str, ...]
     link_words: tuple[str, ...]
+    named_links_min_items: int
+    named_link_max_chars: int
     faq_question: re.Pattern[str]
     faq_answer: re.Pattern[str]
     max_question_chars: int
@@ -122,6 +125,7 @@ class StructureRules:
     reference_label: re.Pattern[str]
     question_sections: re.Pattern[str]
     answer_part_headings: re.Pattern[str]
+    not_statement_questions: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -281,6 +285,8 @@ def _structure(node: yaml.Node) -> StructureRules:
         number_only=as_regex(m.req("number_only"), re.I),
         list_announcers=as_list(m.req("list_announcers"), as_str),
         link_words=as_list(m.req("link_words"), as_str),
+        named_links_min_items=as_int(m.req("named_links_min_items")),
+        named_link_max_chars=as_int(m.req("named_link_max_chars")),
         faq_question=as_regex(NodeMap(m.req("faq_table"), "faq_table").req("question"), re.I),
         faq_answer=as_regex(NodeMap(m.req("faq_table"), "faq_table").req("answer"), re.I),
         max_question_chars=as_int(m.req("max_question_chars")),
@@ -292,6 +298,7 @@ def _structure(node: yaml.Node) -> StructureRules:
         reference_label=as_regex(m.req("reference_label"), re.I),
         question_sections=as_regex(m.req("question_sections"), re.I),
         answer_part_headings=as_regex(m.req("answer_part_headings"), re.I),
+        not_statement_questions=as_regex(m.req("not_statement_questions"), re.I),
     )
 
 
@@ -311,9 +318,10 @@ def _self_checks(node: yaml.Node) -> SelfCheckSettings:
 
 def _signature(node: yaml.Node) -> SignatureSettings:
     m = NodeMap(node, "signature")
-    m.only(("min_questions", "answered_weight", "numbering_weight", "body_over_heading"))
+    m.only(("min_questions", "answered_weight", "numbering_weight", "body_over_heading", "statement_share"))
     return SignatureSettings(as_int(m.req("min_questions")), as_float(m.req("answered_weight")),
-                             as_float(m.req("numbering_weight")), as_float(m.req("body_over_heading")))
+                             as_float(m.req("numbering_weight")), as_float(m.req("body_over_heading")),
+                             as_float(m.req("statement_share")))
 
 
 def _damage_rule(node: yaml.Node) -> DamageRule:

@@ -204,6 +204,7 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
     if q_level:
         _follow_ups(blocks, roles, rules)
         _answered_sections(blocks, roles, rules)
+        _statement_questions(blocks, roles, q_level, rules)
     else:
         _fill_sequence(blocks, roles, rules)
     if Role.QUESTION not in roles:  # casual notes: unnumbered lines that end with "?" are the questions
@@ -306,6 +307,32 @@ def _answered_sections(blocks: list[Block], roles: list[Role], rules: Rules) -> 
         end = next((j for j in range(i + 1, len(blocks)) if blocks[j].kind == "heading"
                     and blocks[j].level <= block.level), len(blocks))
         if all(r == Role.CONTENT for r in roles[i + 1 : end]) and "question" in roles[:i]:
+            roles[i] = Role.QUESTION
+
+
+def _statement_questions(blocks: list[Block], roles: list[Role], level: int, rules: Rules) -> None:
+    """When most headings of the questions' level read as questions, one that only states its topic ("逻辑回归的目的")
+    in the same numbering shape, with an answer of its own and no question under it, is a question too."""
+    members = [i for i, b in enumerate(blocks) if b.kind == "heading" and b.level == level and roles[i] != Role.TITLE]
+    asked = [i for i in members if roles[i] == Role.QUESTION]
+    if len(asked) < rules.structure.signature.min_questions or \
+            len(asked) < rules.structure.signature.statement_share * len(members):
+        return
+    numbered = 2 * sum(numbering(strip_markup(blocks[i].text), rules.structure) is not None for i in asked) > len(asked)
+    never = (rules.structure.non_question_sections, rules.structure.answer_part_headings,
+             rules.structure.not_statement_questions)
+    for i in members:
+        text = strip_markup(blocks[i].text)
+        found = numbering(text, rules.structure)
+        topic = found.rest if found else text
+        if roles[i] not in (Role.SECTION, Role.CONTENT) or (found is not None) != numbered or \
+                len(topic) > rules.structure.max_question_chars or section_title(blocks[i].text, rules.structure) or \
+                any(pattern.match(topic) for pattern in never):
+            continue
+        end = next((j for j in range(i + 1, len(blocks)) if blocks[j].kind == "heading"
+                    and blocks[j].level <= level), len(blocks))
+        span = range(i + 1, end)
+        if any(blocks[j].kind != "heading" for j in span) and all(roles[j] == Role.CONTENT for j in span):
             roles[i] = Role.QUESTION
 
 

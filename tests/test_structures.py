@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.answers import is_link_only
 from pipeline.clean import clean_page
 from pipeline.config import Rules
 from pipeline.extract import extract
@@ -351,3 +352,35 @@ def test_bracketed_and_chinese_index_numbering(rules: Rules) -> None:
         ("1", "什么是 KV Cache？", "缓存历史 K、V，解码时复用。"),
         ("2", "什么是 PagedAttention？", "像操作系统分页一样管理 KV Cache 显存。"),
         ("3", "什么是连续批处理？", "请求级别动态拼批，提升吞吐。")]
+
+
+def test_statement_headings_among_question_headings_are_questions(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "memo.md"
+    page.write_text("\n\n".join([
+        "# 笔记", "## 前言", "随手记的面试题。", "## 随机森林的特点", "### 分类", "- 投票",
+        "## 什么是 Bagging？", "并行训练多个基学习器。", "## Boosting 的原理", "串行训练，关注错分样本。",
+        "## 代码示例", "```python\nclf.fit(X, y)\n```", "## 逻辑回归的目的", "二分类。",
+        "## GBDT 和 XGBoost 的区别", "二阶导数与正则项。", "## 为什么要剪枝？", "防止过拟合。",
+        "## 如何处理缺失值？", "填充或丢弃。", "## 什么是 Stacking？", "用元学习器组合。", "## 空的标题",
+        "## 总结", "多复习。"]) + "\n", encoding="utf-8")
+    items = extract(clean_page(load_page(page), rules), rules).items
+    assert [i.question for i in items] == ["随机森林的特点", "什么是 Bagging？", "Boosting 的原理", "逻辑回归的目的",
+                                           "GBDT 和 XGBoost 的区别", "为什么要剪枝？", "如何处理缺失值？",
+                                           "什么是 Stacking？"]
+    assert items[0].answer == "**分类**\n\n- 投票"
+    assert items[2].answer.startswith("串行训练") and "clf.fit(X, y)" in items[2].answer
+
+
+def test_statement_headings_stay_sections_when_few_headings_ask(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "notes.md"
+    page.write_text("# 笔记\n\n## 随机森林\n\n投票。\n\n## 梯度提升\n\n串行。\n\n## 支持向量机\n\n间隔。\n\n"
+                    "## 什么是 Bagging？\n\n并行训练。\n\n## 什么是 Boosting？\n\n串行训练。\n", encoding="utf-8")
+    items = extract(clean_page(load_page(page), rules), rules).items
+    assert [i.question for i in items] == ["什么是 Bagging？", "什么是 Boosting？"]
+
+
+def test_a_list_of_named_links_is_an_answer_a_single_link_is_not(rules: Rules) -> None:
+    assert not is_link_only("1. [KL divergence](https://x.org/kl)\n2. [Q-Q plot](https://x.org/qq)", rules)
+    assert is_link_only("See [this explainer](https://x.org/a).", rules)
+    assert is_link_only("- [A very long paper title that goes on about attention and more](https://x.org/p)\n"
+                        "- [Another paper title that is far too long to be a named concept](https://x.org/q)", rules)
