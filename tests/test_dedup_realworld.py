@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,6 @@ from pipeline.dedup import cluster
 from pipeline.models import QAItem, SourceItems, SourceMeta
 from tests.realworld_score import CORPUS
 
-ROOT = Path(__file__).resolve().parent.parent
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
