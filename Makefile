@@ -34,6 +34,7 @@ lint: $(TEST_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/benchmark.py
+	$(BIN)/python scripts/bench_incremental.py
 
 # score every page of ../shared/realworld (built in a scratch dir) against its expectations
 realworld: $(STAMP)

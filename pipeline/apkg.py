@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
+import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,7 @@ from typing import Any
 import genanki
 
 from pipeline.config import DeckSettings
+from pipeline.media import referenced
 from pipeline.models import Card
 from pipeline.yamlio import atomic_write
 
@@ -82,13 +85,25 @@ def deck_id(name: str) -> int:
     return 1 << 30 | int(hashlib.sha1(name.encode("utf-8")).hexdigest()[:12], 16) % (1 << 40)
 
 
-def write_package(path: Path, cards: list[tuple[Card, list[str]]], model: genanki.Model) -> int:
-    """Write one .apkg holding `cards` (each with its rendered fields) in their decks; returns notes written."""
+def write_package(path: Path, cards: list[tuple[Card, list[str]]], model: genanki.Model,
+                  media: dict[str, Path] | None = None) -> int:
+    """Write one .apkg holding `cards` (each with its rendered fields) in their decks; returns notes written.
+
+    `media` maps media names to image files; those the fields show travel in the package under that name.
+    """
     decks: dict[str, genanki.Deck] = {}
     for card, fields in sorted(cards, key=lambda cf: cf[0].position):
         deck = decks.setdefault(card.deck, genanki.Deck(deck_id(card.deck), card.deck))
         deck.add_note(_Note(card.note_id, card.mod, model=model, fields=fields, tags=list(card.tags),
                             guid=card.guid, due=card.position))
-    package = genanki.Package(list(decks.values()))
-    atomic_write(path, lambda tmp: package.write_to_file(str(tmp), timestamp=0))
+    shown = sorted(referenced([f for _, fields in cards for f in fields]) & set(media or {}))
+
+    def write(tmp: Path) -> None:
+        with tempfile.TemporaryDirectory(prefix="deckmill-media-") as folder:
+            files = []
+            for name in shown:  # genanki names each media file by its base name: copy under the media name
+                files.append(str(shutil.copyfile((media or {})[name], Path(folder) / name)))
+            genanki.Package(list(decks.values()), media_files=files).write_to_file(str(tmp), timestamp=0)
+
+    atomic_write(path, write)
     return sum(len(d.notes) for d in decks.values())

@@ -20,12 +20,26 @@ class StudiedField(StrEnum):
 
 
 class RetireReason(StrEnum):
-    """Why a card stopped being emitted."""
+    """Why a card stopped being emitted (kept in the ledger as `retired_because`)."""
 
-    GONE = "its question is no longer in any source"
-    MERGED = "merged into another card"
-    UNANSWERED = "no source answers it any more"
-    UNANSWERED_OFF = "unanswered, and include_unanswered is off"
+    GONE = "gone"
+    MERGED = "merged"
+    UNANSWERED = "unanswered"
+    UNANSWERED_OFF = "unanswered-off"
+
+    def sentence(self, into: str = "") -> str:
+        return {RetireReason.GONE: "its question is no longer in any source",
+                RetireReason.MERGED: f"merged into card {into}",
+                RetireReason.UNANSWERED: "no source answers it any more",
+                RetireReason.UNANSWERED_OFF: "unanswered, and include_unanswered is off"}[self]
+
+
+class ReviveReason(StrEnum):
+    """Why a retired (or never-emit) card is emitted again."""
+
+    BACK = "back in a source"
+    UNANSWERED_ON = "unanswered, and include_unanswered is on"
+    UNSUPPRESSED = "no longer in never_emit: a re-import adds it again"
 
 
 @dataclass(frozen=True)

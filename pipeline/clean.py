@@ -11,7 +11,7 @@ from pipeline.parse_html import parse_html
 from pipeline.parse_markdown import parse_markdown
 from pipeline.parse_text import parse_text
 from pipeline.questions import is_question_text, looks_like_question_line, numbering, section_title, strip_markup
-from pipeline.repair import repair_entities, repair_katex
+from pipeline.repair import repair_doubled_math, repair_entities, repair_katex
 from pipeline.tables import table_rows
 
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
@@ -28,7 +28,7 @@ def _repair_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
             out.append(block)
             continue
         text, answer = block.text, block.answer
-        for fix in (repair_entities, repair_katex):
+        for fix in (repair_entities, repair_katex, repair_doubled_math):
             text, found = fix(text)
             repairs.extend(Repair(rule, before, after, block.line) for rule, before, after in found)
             if answer:
@@ -152,7 +152,8 @@ def clean_page(raw: RawPage, rules: Rules) -> CleanPage:
     """Turn a raw page into structured, junk-free blocks, recording every removal and repair."""
     removals: list[Removal] = []
     if raw.fmt == "html":
-        blocks, removals = parse_html(raw.text, rules.junk.html_drop)
+        blocks, removals = parse_html(raw.text, rules.junk.html_drop, rules.junk.drop_block + rules.junk.end_of_content,
+                                      page=True)
     elif raw.fmt == "md":
         blocks, removals = parse_markdown(raw.text, rules.junk.html_drop)
     else:

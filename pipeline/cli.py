@@ -12,6 +12,10 @@ import click
 from pipeline import __version__
 from pipeline.config import load_rules
 from pipeline.errors import DeckmillError
+from pipeline.inspect_cmd import inspect
+from pipeline.preview import write_preview
+from pipeline.progress import StageProgress, bars_wanted, timings_line
+from pipeline.project import resolve_layout
 from pipeline.report import BuildReport, as_json, as_text
 from pipeline.session import Paths, Session
 
@@ -21,12 +25,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _common(func: F) -> F:
     """Options every command takes."""
     options = [
-        click.option("--raw", "raw", type=click.Path(path_type=Path), default=Path("raw"), show_default=True,
-                     help="Directory of raw pages (.txt, .md, .html) and their .meta.yaml sidecars."),
-        click.option("--out", "out", type=click.Path(path_type=Path), default=Path("decks"), show_default=True,
-                     help="Output directory: YAML, ledger and .apkg files."),
+        click.option("--raw", "raw", type=click.Path(path_type=Path), default=None,
+                     help="Directory of raw pages and their .meta.yaml sidecars [default: raw/ of the project]."),
+        click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+                     help="Output directory: YAML, ledger and .apkg files [default: decks/ of the project]."),
         click.option("--config", "config", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-                     default=None, help="A user rule file overlaid on the shipped rules (see README)."),
+                     default=None, help="A user rule file overlaid on the shipped rules [default: the project's "
+                     "deckmill.yaml]."),
         click.option("--json", "as_json_", is_flag=True, help="Print the report as JSON."),
         click.option("-v", "--verbose", count=True, help="Say more (list every new/changed/retired card)."),
         click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
@@ -45,22 +50,26 @@ _unanswered_option = click.option(
 
 
 def _run(ctx: click.Context, kwargs: dict[str, Any], work: Callable[[Session], BuildReport | str]) -> None:
+    progress = StageProgress(sys.stderr, bars_wanted(sys.stderr, kwargs["quiet"]))
     try:
-        config = kwargs["config"]
-        if config is None and Path("deckmill.yaml").is_file():
-            config = Path("deckmill.yaml")
-        session = Session(Paths(kwargs["raw"], kwargs["out"]), load_rules(config))
+        layout = resolve_layout(Path.cwd(), kwargs["raw"], kwargs["out"], kwargs["config"])
+        session = Session(Paths(layout.raw, layout.out), load_rules(layout.config))
+        session.progress = progress
         result = work(session)
     except DeckmillError as exc:
         if kwargs["debug"]:
             raise
         raise click.ClickException(str(exc)) from exc
+    finally:
+        progress.finish()
+    if kwargs["verbose"] and not kwargs["quiet"] and timings_line(progress):
+        click.echo(timings_line(progress), err=True)
     for name, reason in session.skipped:
         click.echo(f"skipped {name}: {reason}", err=True)
     if not kwargs["quiet"]:
         if isinstance(result, BuildReport):
             click.echo(as_json(result) if kwargs["as_json_"] else as_text(result, kwargs["verbose"] > 0))
-        else:
+        elif result:
             click.echo(result)
     if kwargs["strict"] and session.skipped:
         ctx.exit(1)
@@ -81,15 +90,26 @@ def main() -> None:
 @_common
 @_unanswered_option
 @click.option("--refresh", is_flag=True, help="Also update notes whose only change is provenance (sources).")
+@click.option("--preview", "with_preview", is_flag=True, help="Also write the review page (see `deckmill preview`).")
 @click.pass_context
-def build(ctx: click.Context, /, include_unanswered: bool | None, refresh: bool, **kwargs: Any) -> None:
+def build(ctx: click.Context, /, include_unanswered: bool | None, refresh: bool, with_preview: bool,
+          **kwargs: Any) -> None:
     """Run the whole pipeline: clean, extract, dedup, cards and .apkg.
 
     \b
     Example:
       deckmill build --raw raw --out decks -v
     """
-    _run(ctx, kwargs, lambda s: s.build(include_unanswered, refresh))
+    def work(session: Session) -> BuildReport:
+        report = session.build(include_unanswered, refresh)
+        if with_preview:
+            written.append(write_preview(session, report))
+        return report
+
+    written: list[Path] = []
+    _run(ctx, kwargs, work)
+    for path in written:
+        click.echo(f"wrote {path}", err=kwargs["quiet"] or kwargs["as_json_"])
 
 
 @main.command()
@@ -170,6 +190,12 @@ def apkg(ctx: click.Context, /, include_unanswered: bool | None, refresh: bool, 
     """
     _run(ctx, kwargs, lambda s: s.apkg(include_unanswered, refresh))
 
+
+main.add_command(inspect)
+
+from pipeline import cli_collection  # noqa: E402  (registers add, init, forget, list, show, preview on `main`)
+
+__all__ = ["cli_collection", "main"]
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -12,6 +12,7 @@ import soupsieve
 import yaml
 
 from pipeline.errors import ConfigError
+from pipeline.models import Check
 from pipeline.yamlnodes import (
     NodeMap,
     as_bool,
@@ -72,6 +73,25 @@ class SignatureSettings:
 
 
 @dataclass(frozen=True)
+class PostscriptSettings:
+    """How much text after a page's last thematic break can be a postscript (structure.yaml `postscript`)."""
+
+    max_blocks: int
+    max_chars: int
+
+
+@dataclass(frozen=True)
+class SelfCheckSettings:
+    """Thresholds and patterns of the structural self-checks (structure.yaml `self_checks`)."""
+
+    promise: re.Pattern[str]
+    promise_ratio: float
+    question_markup: re.Pattern[str]
+    answer_questions_min: int
+    answer_questions_share: float
+
+
+@dataclass(frozen=True)
 class StructureRules:
     numbering: tuple[Rule, ...]
     answer_point_numbering: frozenset[str]
@@ -85,6 +105,7 @@ class StructureRules:
     question_words_en: tuple[str, ...]
     question_final_words: tuple[str, ...]
     question_continuations: tuple[str, ...]
+    continuation_max_chars: int
     bullets: tuple[str, ...]
     non_question_sections: re.Pattern[str]
     number_only: re.Pattern[str]
@@ -95,6 +116,8 @@ class StructureRules:
     max_question_chars: int
     signature: SignatureSettings
     answer_reveal: re.Pattern[str]
+    self_checks: SelfCheckSettings
+    postscript: PostscriptSettings
 
 
 @dataclass(frozen=True)
@@ -104,6 +127,7 @@ class DamageRule:
     regex: re.Pattern[str] | None
     dangling_colon: bool = False
     cut_off: bool = False
+    self_check: bool = False  # the reason of a structural self-check (models.Check), found by pipeline.selfcheck
 
 
 @dataclass(frozen=True)
@@ -162,7 +186,6 @@ class DeckSettings:
     fallback_topic: str
     note_type_name: str
     note_type_id: int
-    package_name: str
     include_unanswered: bool = False
 
 
@@ -248,6 +271,7 @@ def _structure(node: yaml.Node) -> StructureRules:
         question_words_en=as_list(words.req("en"), as_str),
         question_final_words=as_list(m.req("question_final_words"), as_str),
         question_continuations=as_list(m.req("question_continuations"), as_str),
+        continuation_max_chars=as_int(m.req("continuation_max_chars")),
         bullets=as_list(m.req("bullets"), as_str),
         non_question_sections=as_regex(m.req("non_question_sections"), re.I),
         number_only=as_regex(m.req("number_only"), re.I),
@@ -258,7 +282,23 @@ def _structure(node: yaml.Node) -> StructureRules:
         max_question_chars=as_int(m.req("max_question_chars")),
         signature=_signature(m.req("signature")),
         answer_reveal=as_regex(m.req("answer_reveal"), re.I),
+        self_checks=_self_checks(m.req("self_checks")),
+        postscript=_postscript(m.req("postscript")),
     )
+
+
+def _postscript(node: yaml.Node) -> PostscriptSettings:
+    m = NodeMap(node, "postscript")
+    m.only(("max_blocks", "max_chars"))
+    return PostscriptSettings(as_int(m.req("max_blocks")), as_int(m.req("max_chars")))
+
+
+def _self_checks(node: yaml.Node) -> SelfCheckSettings:
+    m = NodeMap(node, "self_checks")
+    m.only(("promise", "promise_ratio", "question_markup", "answer_questions_min", "answer_questions_share"))
+    return SelfCheckSettings(as_regex(m.req("promise"), re.I), as_float(m.req("promise_ratio")),
+                             as_regex(m.req("question_markup")), as_int(m.req("answer_questions_min")),
+                             as_float(m.req("answer_questions_share")))
 
 
 def _signature(node: yaml.Node) -> SignatureSettings:
@@ -270,18 +310,21 @@ def _signature(node: yaml.Node) -> SignatureSettings:
 
 def _damage_rule(node: yaml.Node) -> DamageRule:
     m = NodeMap(node, "a damage rule")
-    m.only(("name", "reason", "pattern", "dangling_colon", "cut_off"))
+    m.only(("name", "reason", "pattern", "dangling_colon", "cut_off", "self_check"))
     pattern = m.opt("pattern")
-    colon, cut = m.opt("dangling_colon"), m.opt("cut_off")
+    colon, cut, check = m.opt("dangling_colon"), m.opt("cut_off"), m.opt("self_check")
     rule = DamageRule(
         name=as_str(m.req("name")),
         reason=as_str(m.req("reason")),
         regex=as_regex(pattern) if pattern is not None else None,
         dangling_colon=as_bool(colon) if colon is not None else False,
         cut_off=as_bool(cut) if cut is not None else False,
+        self_check=as_bool(check) if check is not None else False,
     )
-    if rule.regex is None and not (rule.dangling_colon or rule.cut_off):
-        raise fail(node, "a damage rule needs a pattern, dangling_colon: true or cut_off: true")
+    if rule.self_check and rule.name not in {str(c) for c in Check}:
+        raise fail(node, f"unknown self-check '{rule.name}' (known: {', '.join(str(c) for c in Check)})")
+    if rule.regex is None and not (rule.dangling_colon or rule.cut_off or rule.self_check):
+        raise fail(node, "a damage rule needs a pattern, dangling_colon: true, cut_off: true or self_check: true")
     return rule
 
 
@@ -365,7 +408,7 @@ def _taxonomy(node: yaml.Node) -> tuple[Topic, ...]:
 
 def _deck(node: yaml.Node) -> DeckSettings:
     m = NodeMap(node, "deck")
-    m.only(("deck_name", "fallback_topic", "note_type_name", "note_type_id", "package_name", "include_unanswered"))
+    m.only(("deck_name", "fallback_topic", "note_type_name", "note_type_id", "include_unanswered"))
     name = as_str(m.req("deck_name"))
     if not name.strip() or name.startswith("::") or name.endswith("::"):
         raise fail(m.req("deck_name"), "deck_name must be a non-empty deck name")
@@ -374,7 +417,6 @@ def _deck(node: yaml.Node) -> DeckSettings:
         fallback_topic=as_str(m.req("fallback_topic")),
         note_type_name=as_str(m.req("note_type_name")),
         note_type_id=as_int(m.req("note_type_id")),
-        package_name=as_str(m.req("package_name")),
         include_unanswered=as_bool(m.req("include_unanswered")),
     )
 

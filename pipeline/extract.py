@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from pipeline.answers import (
     block_markdown,
@@ -20,6 +21,7 @@ from pipeline.answers import (
 from pipeline.clean import is_question_block
 from pipeline.config import Rules
 from pipeline.models import Block, CleanPage, ItemFlag, QAItem, Removal, Repair, SourceItems
+from pipeline.parse_markdown import THEMATIC_BREAK
 from pipeline.questions import (
     is_question_text,
     line_lang,
@@ -31,7 +33,8 @@ from pipeline.questions import (
     unlink,
     whole_emphasis,
 )
-from pipeline.signature import body_outscores_headings, is_reveal_label, score_signatures
+from pipeline.selfcheck import Asked, check_page
+from pipeline.signature import Role, body_outscores_headings, is_reveal_label, score_signatures
 
 
 @dataclass
@@ -47,6 +50,8 @@ class _Draft:
     blocks: list[Block] = field(default_factory=list)
     qa_answer: str = ""
     next_section: str = ""
+    heading: bool = False  # the question is a heading (a marked line right under it may be the real question)
+    block: Block | None = None  # the block that asked the question
 
 
 def _parent_number(num: str, child: str) -> bool:
@@ -76,11 +81,14 @@ def _parse_question(block: Block, rules: Rules) -> tuple[str, str, str, str]:
     if found is None:
         return text, "", "", "heading"
     if block.kind == "heading" or whole_emphasis(unlink(block.text)):
-        return found.rest, "", found.num, found.style  # the heading or the bold run is the whole question
-    rest, marked = strip_marker(found.rest, rules.structure)  # "1. **Q: Explain HyDE.**"
+        rest = strip_marker(found.rest, rules.structure)[0] if block.kind == "heading" else found.rest
+        return rest, "", found.num, found.style  # the heading or the bold run is the whole question
+    if whole_emphasis(unlink(found.rest)):  # "5. **请比较…。**": the bold run after the number is the question
+        return strip_marker(found.rest, rules.structure)[0], "", found.num, found.style
+    rest = strip_marker(found.rest, rules.structure)[0]  # "1. **Q: Explain HyDE.**"
     question, inline = split_fused(rest, rules.structure)
-    if marked and not question:
-        question = rest
+    if not question and len(rest) <= rules.structure.max_question_chars:
+        question = rest  # a question by its form (marker, question numbering, place in the sequence)
     return question, inline, found.num, found.style
 
 
@@ -97,11 +105,11 @@ def _single_question(blocks: list[Block], rules: Rules) -> Block | None:
     return top
 
 
-def _roles(blocks: list[Block], rules: Rules) -> list[str]:
-    """Label each block: question, section, refsection, or content."""
+def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
+    """The role of each block on the page: question, section, reference section, content, title..."""
     single = _single_question(blocks, rules)
     if single is not None:
-        return ["question" if b is single else "content" for b in blocks]
+        return [Role.QUESTION if b is single else Role.CONTENT for b in blocks]
     q_level = _question_level(blocks, rules)
     body_won = bool(q_level) and body_outscores_headings(score_signatures(blocks, rules), q_level, rules)
     if body_won:
@@ -115,75 +123,135 @@ def _roles(blocks: list[Block], rules: Rules) -> list[str]:
     question_styles = {found.style for b in blocks if b.kind in ("para", "item") and is_question_block(b, rules)
                        and (found := numbering(strip_markup(b.text), rules.structure))}
     numerals_are_sections = bool(question_styles - rules.structure.section_numbering)
-    roles: list[str] = []
+    # collapsed blocks (<details>) carry the questions when most of them read as questions or nothing else does;
+    # elsewhere one whose summary is not a question ("Deep dive: ...") is part of the answer around it
+    qa_blocks = [b for b in blocks if b.kind == "qa"]
+    qa_carrier = 2 * sum(is_question_text(b.text, rules.structure) for b in qa_blocks) >= len(qa_blocks) or \
+        not any(is_question_block(b, rules) for b in blocks if b.kind != "qa")
+    roles: list[Role] = []
     last_num: dict[str, float] = {}
     list_next = 0  # after "The steps:", the number the announced list continues with (0: no such list)
     numbered_next = False  # the previous block was only a question number: this one is the question
     for block in blocks:
-        role = "content"
+        role = Role.CONTENT
         if numbered_next and block.kind in ("para", "item", "heading"):
             numbered_next = False
-            roles.append("question")
+            roles.append(Role.QUESTION)
             continue
         if block.kind in ("para", "heading") and rules.structure.number_only.match(strip_markup(block.text)):
             numbered_next = True
-            roles.append("qnumber")
+            roles.append(Role.QNUMBER)
             continue
         listed = numbering(block.text, rules.structure)
         continues_list = bool(list_next and listed and listed.num == str(list_next)
                               and not block.text.rstrip().endswith(("?", "？")))
         if block is title:
-            role = "title"
+            role = Role.TITLE
         elif block.kind == "heading":
             if rules.structure.non_question_sections.match(block.text):
-                role = "refsection"
+                role = Role.REFSECTION
             elif q_level and (block.level == q_level or _styled(block, explicit_styles, rules)) and \
                     (is_question_block(block, rules) or _styled(block, q_styles, rules)):
-                role = "question"  # "## Q23:" among "### Q1:" questions: an explicit question style at any level
-            elif q_level and block.level == q_level and "question" in roles and roles[-1] != "section" and \
+                role = Role.QUESTION  # "## Q23:" among "### Q1:" questions: an explicit question style at any level
+            elif q_level and block.level == q_level and Role.QUESTION in roles and roles[-1] != Role.SECTION and \
                     not section_title(block.text, rules.structure):
-                role = "content"  # "### 代码示例" between numbered "### N. ...?" questions: part of the answer
-            elif body_won and "question" in roles and is_question_block(block, rules):
-                role = "content"  # a question-like heading inside an answer restates part of that question
+                role = Role.CONTENT  # "### 代码示例" between numbered "### N. ...?" questions: part of the answer
+            elif body_won and Role.QUESTION in roles and is_question_block(block, rules):
+                role = Role.CONTENT  # a question-like heading inside an answer restates part of that question
             elif not q_level or block.level <= q_level:
-                role = "question" if not q_level and _numbered_question(block, rules) else "section"
+                role = Role.QUESTION if not q_level and _numbered_question(block, rules) else Role.SECTION
         elif block.kind == "qa":
-            role = "content" if is_reveal_label(block.text, rules) else "question"
+            aside = not is_question_text(block.text, rules.structure) and not qa_carrier
+            role = Role.CONTENT if is_reveal_label(block.text, rules) or aside else Role.QUESTION
         elif section_title(block.text, rules.structure) and block.kind == "para" and (
                 numerals_are_sections or not is_question_block(block, rules)):
-            role = "section"
+            role = Role.SECTION
         elif not q_level and is_question_block(block, rules) and not continues_list:
-            role = "question"
+            role = Role.QUESTION
             found = numbering(strip_markup(block.text), rules.structure)
             if found is not None and re.fullmatch(r"\d+", found.num):
                 num, last = float(found.num), last_num.get(found.style, 0)
                 if num < last:  # numbering going back (a restart at 1 too) inside one section: answer points
-                    role = "content"
+                    role = Role.CONTENT
                 else:
                     last_num[found.style] = num
-        if role == "section":
+        if role == Role.SECTION:
             last_num.clear()
-        if block.kind in ("para", "item") and role == "content" and block.text.rstrip().endswith((":", "：")):
+        if block.kind in ("para", "item") and role == Role.CONTENT and block.text.rstrip().endswith((":", "：")):
             list_next = 1
-        elif role == "content" and continues_list:
+        elif role == Role.CONTENT and continues_list:
             list_next += 1
         else:
             list_next = 0
         roles.append(role)
     # a numbered non-question line that is the parent of the next question ("1.Attention" before "1.1 ...")
     for i, (block, role) in enumerate(zip(blocks, roles, strict=True)):
-        if role != "content" or i + 1 >= len(blocks) or roles[i + 1] != "question":
+        if role != Role.CONTENT or i + 1 >= len(blocks) or roles[i + 1] != Role.QUESTION:
             continue
         mine, nxt = numbering(block.text, rules.structure), numbering(blocks[i + 1].text, rules.structure)
         if mine and nxt and _parent_number(mine.num, nxt.num):
-            roles[i] = "section"
-    if "question" not in roles:  # casual notes: unnumbered lines that end with "?" are the questions
+            roles[i] = Role.SECTION
+    if q_level:
+        _follow_ups(blocks, roles, rules)
+    else:
+        _fill_sequence(blocks, roles, rules)
+    if Role.QUESTION not in roles:  # casual notes: unnumbered lines that end with "?" are the questions
         for i, block in enumerate(blocks):
             ends = block.text.rstrip().endswith(("?", "？"))
-            if roles[i] == "content" and block.kind in ("para", "item") and block.level == 0 and ends and \
+            if roles[i] == Role.CONTENT and block.kind in ("para", "item") and block.level == 0 and ends and \
                     is_question_text(block.text, rules.structure):
-                roles[i] = "question"
+                roles[i] = Role.QUESTION
     return roles
+
+
+def _shape(block: Block, rules: Rules) -> tuple[str, str, bool] | None:
+    """A numbered paragraph or item's form: kind, numbering style, whole-line emphasis."""
+    found = numbering(strip_markup(block.text), rules.structure)
+    if block.kind not in ("para", "item") or found is None or not found.num.isdigit():
+        return None
+    return block.kind, found.style, whole_emphasis(unlink(block.text))
+
+
+def _fill_sequence(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
+    """A numbered line in the very form of the questions around it, whose number is the one missing between
+    them ("**7. How…?**", "**8. Briefly explain…**", "**9. How…?**"), is a question even if it does not read as one."""
+    asked = [i for i, r in enumerate(roles) if r is Role.QUESTION and _shape(blocks[i], rules) is not None]
+    for before, after in pairwise(asked):
+        shape = _shape(blocks[before], rules)
+        if shape != _shape(blocks[after], rules):
+            continue
+        first = numbering(strip_markup(blocks[before].text), rules.structure)
+        last = numbering(strip_markup(blocks[after].text), rules.structure)
+        if first is None or last is None or int(last.num) - int(first.num) < 2:
+            continue
+        expected = int(first.num) + 1
+        for i in range(before + 1, after):
+            text = strip_markup(blocks[i].text)
+            found = numbering(text, rules.structure)
+            if roles[i] is Role.CONTENT and _shape(blocks[i], rules) == shape and found and \
+                    found.num == str(expected) and len(text) <= rules.structure.max_question_chars:
+                roles[i] = Role.QUESTION
+                expected += 1
+
+
+def _follow_ups(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
+    """Inside an answer, a marked question ("追问：…？", "Q: …") followed by its own answer is a question too."""
+    asked = False
+    for i, block in enumerate(blocks):
+        if roles[i] == Role.QUESTION:
+            asked = True
+            continue
+        if roles[i] in (Role.SECTION, Role.REFSECTION):
+            asked = False
+        if not asked or roles[i] != Role.CONTENT or block.kind != "para" or i + 1 >= len(blocks):
+            continue
+        if roles[i - 1] == Role.QUESTION and blocks[i - 1].kind == "heading":
+            continue  # right under a question heading: the real question of a topic heading (see _topic_heading)
+        nxt = blocks[i + 1]
+        if strip_marker(block.text, rules.structure)[1] and roles[i + 1] == Role.CONTENT and \
+                nxt.kind in ("para", "item", "code", "table", "quote") and \
+                not strip_marker(nxt.text, rules.structure)[1]:
+            roles[i] = Role.QUESTION
 
 
 def _page_title(blocks: list[Block], rules: Rules) -> Block | None:
@@ -230,7 +298,7 @@ def item_id(question: str) -> str:
 
 def _segment(page: CleanPage, rules: Rules) -> tuple[list[_Draft], list[Removal], list[Repair]]:
     blocks = list(page.blocks)
-    roles = _roles(blocks, rules)
+    roles = infer_roles(blocks, rules)
     drafts: list[_Draft] = []
     dropped: list[Removal] = []
     repairs: list[Repair] = []
@@ -238,8 +306,8 @@ def _segment(page: CleanPage, rules: Rules) -> tuple[list[_Draft], list[Removal]
     section_level = 0  # heading level of the current section (0: a plain-text section line)
     in_refsection = False
     for i, (block, role) in enumerate(zip(blocks, roles, strict=True)):
-        if role in ("section", "refsection"):
-            in_refsection = role == "refsection"
+        if role in (Role.SECTION, Role.REFSECTION):
+            in_refsection = role == Role.REFSECTION
             section = "" if in_refsection else _section_name(block, rules)
             # a sibling question heading ends an ordinary section heading, not an explicit one ("二、进阶")
             explicit = bool(section_title(block.text, rules.structure))
@@ -247,23 +315,39 @@ def _segment(page: CleanPage, rules: Rules) -> tuple[list[_Draft], list[Removal]
             if drafts:
                 drafts.append(_Draft("", "", "", section, block.line))  # closes the previous answer
             continue
-        if role == "question" and block.kind == "heading" and section_level and block.level <= section_level:
+        if role == Role.QUESTION and block.kind == "heading" and section_level and block.level <= section_level:
             in_refsection, section, section_level = False, "", 0  # a sibling of the section heading, not inside it
-        if role == "question" and not in_refsection:
+        if role == Role.QUESTION and not in_refsection:
             question, inline, number, style = _parse_question(block, rules)
             if drafts and drafts[-1].question:
                 _split_glued_heading(drafts[-1], repairs, blocks[i].line)
                 section = drafts[-1].next_section or section
-            drafts.append(_Draft(question, number, style, section, block.line, inline, [], block.answer))
+            drafts.append(_Draft(question, number, style, section, block.line, inline, [], block.answer,
+                                 heading=block.kind == "heading", block=block))
             continue
-        if drafts and drafts[-1].question and role not in ("title", "qnumber"):
+        if drafts and _topic_heading(drafts[-1], block, rules):
+            continue
+        if drafts and drafts[-1].question and role not in (Role.TITLE, Role.QNUMBER):
             drafts[-1].blocks.append(block)
         else:
             reason = "reference-section" if in_refsection else ("section-intro" if drafts else "preamble")
-            if role in ("title", "qnumber"):
-                reason = "page-title" if role == "title" else "question-number"
+            if role in (Role.TITLE, Role.QNUMBER):
+                reason = "page-title" if role == Role.TITLE else "question-number"
             dropped.append(Removal(reason, block.text[:300], block.line))
     return [d for d in drafts if d.question], dropped, repairs
+
+
+def _topic_heading(draft: _Draft, block: Block, rules: Rules) -> bool:
+    """A marked question right under a question heading ("### 子问题：微调实战" + "主问题：…？") is the real
+    question: the heading only named the topic. Updates the draft and returns True when so."""
+    if not draft.heading or draft.blocks or draft.inline_answer or block.kind != "para":
+        return False
+    text, marked = strip_marker(block.text, rules.structure)
+    if not marked:
+        return False
+    question, inline = split_fused(text, rules.structure)
+    draft.question, draft.inline_answer, draft.heading = question or text, inline, False
+    return True
 
 
 def _split_glued_heading(draft: _Draft, repairs: list[Repair], line: int) -> None:
@@ -343,10 +427,14 @@ def _answer_markdown(draft: _Draft, blocks: list[Block], rules: Rules) -> str:
 def extract(page: CleanPage, rules: Rules) -> SourceItems:
     """Every question on the page, with its answer, section and language(s)."""
     drafts, dropped, repairs = _segment(page, rules)
+    dropped.extend(_cut_postscript(drafts, page, rules))
     page_lang = page.meta.lang or "zh"
     items: list[QAItem] = []
     seen: Counter[str] = Counter()
-    for draft, alt in _pair_bilingual(drafts, page_lang):
+    pairs = _pair_bilingual(drafts, page_lang)
+    findings = check_page([Asked(d.question, d.number, d.style, d.section, d.line, d.block or Block("para", d.question),
+                                 tuple(d.blocks)) for d, _ in pairs], _title(page), rules)
+    for draft, alt in pairs:
         bilingual = alt is not None
         other = alt_lang(alt)
         blocks = draft.blocks
@@ -366,6 +454,8 @@ def extract(page: CleanPage, rules: Rules) -> SourceItems:
         for name in damage(main_blocks, answer, inline, rules) + damage(alt_blocks, alt_answer, False, rules):
             if ItemFlag.damaged(name) not in flags and (answer or alt_answer):
                 flags.append(ItemFlag.damaged(name))
+        flags.extend(ItemFlag.damaged(f.check) for f in findings if f.question == draft.question
+                     and ItemFlag.damaged(f.check) not in flags)
         base = item_id(draft.question)
         seen[base] += 1
         ident = base if seen[base] == 1 else f"{base}-{seen[base]}"
@@ -384,7 +474,35 @@ def extract(page: CleanPage, rules: Rules) -> SourceItems:
         ))
     junk = len(page.removals) + len(dropped)
     return SourceItems(page.slug, page.filename, page.meta, page.encoding, page.fmt, page.lines_in, junk,
-                       tuple(items), tuple(dropped), tuple(repairs))
+                       tuple(items), tuple(dropped), tuple(repairs), tuple(findings))
+
+
+def _cut_postscript(drafts: list[_Draft], page: CleanPage, rules: Rules) -> list[Removal]:
+    """What follows the last thematic break after the last question, when it is short and holds no heading,
+    code, table or question, is the page's postscript (a sign-off, promo, a footer), not the last answer."""
+    if not drafts or not drafts[-1].blocks:
+        return []
+    last = drafts[-1]
+    breaks = sorted((r.line for r in page.removals if r.rule == THEMATIC_BREAK and r.line > last.line), reverse=True)
+    for cut in breaks:
+        head = [b for b in last.blocks if b.line < cut]
+        tail = [b for b in last.blocks if b.line > cut]
+        if tail:
+            break
+    else:
+        return []
+    settings = rules.structure.postscript
+    if not head or len(tail) > settings.max_blocks or sum(len(b.text) for b in tail) > settings.max_chars or \
+            any(b.kind in ("heading", "code", "table", "qa") or b.text.rstrip().endswith(("?", "？")) for b in tail):
+        return []
+    last.blocks = head
+    return [Removal("postscript", b.text[:300], b.line) for b in tail]
+
+
+def _title(page: CleanPage) -> str:
+    """The page's title as a reader sees it: the meta title, else the first heading."""
+    first = next((b.text for b in page.blocks if b.kind == "heading"), "")
+    return page.meta.title or first
 
 
 def alt_lang(alt: _Draft | None) -> str:

@@ -116,6 +116,28 @@ class QAItem:
         return bool(self.answer.strip() or self.alt_answer.strip())
 
 
+class Check(StrEnum):
+    """Self-checks that catch a wrong parse (each has a reason in damage.yaml, shown on needs-review cards)."""
+
+    NUMBERING_GAP = "numbering-gap"
+    NUMBERING_RESTART = "numbering-restart"
+    ANSWER_HOLDS_QUESTIONS = "answer-holds-questions"
+    MARKUP_IN_QUESTION = "markup-in-question"
+    LABEL_ONLY_QUESTION = "label-only-question"
+    ANSWER_OF_QUESTIONS = "answer-of-questions"
+    FEWER_THAN_PROMISED = "fewer-than-promised"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A self-check that failed on a page: which, where, what it saw, and the question it concerns (if one)."""
+
+    check: Check
+    line: int
+    detail: str
+    question: str = ""
+
+
 @dataclass(frozen=True)
 class SourceItems:
     """Everything extracted from one source."""
@@ -130,6 +152,7 @@ class SourceItems:
     items: tuple[QAItem, ...]
     dropped: tuple[Removal, ...] = ()
     repairs: tuple[Repair, ...] = ()
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -53,9 +53,8 @@ def load_overrides(path: Path) -> Overrides:
         fixes[str(card_id)] = {k: check.get(fix, where, k, str) for k in fix}
     primary = check.mapping(data.get("primary"), ["primary"], "primary (card id -> source/item-id)")
     chosen: dict[str, str] = {}
-    for card_id in primary:
-        member = check.get(primary, ["primary"], str(card_id), str)
-        if "/" not in member:
+    for card_id, member in primary.items():
+        if not isinstance(member, str) or "/" not in member:
             raise check.fail(["primary", card_id], f"primary for {card_id} must be 'source/item-id', not {member!r}")
         chosen[str(card_id)] = member
     return Overrides(frozenset(never), fixes, _groups(check, data, "merge"), _groups(check, data, "keep_apart"),

@@ -1,4 +1,4 @@
-"""HTML pages to blocks: chrome dropped by selector rules, structure kept, TeX taken from formula markup."""
+"""HTML pages to blocks: the content region's structure kept (chrome removed in html_chrome), TeX from formulas."""
 
 from __future__ import annotations
 
@@ -8,15 +8,25 @@ from collections.abc import Iterator
 from bs4 import BeautifulSoup
 from bs4.element import Comment, NavigableString, PageElement, Tag
 
-from pipeline.config import SelectorRule
+from pipeline.config import Rule, SelectorRule
+from pipeline.html_chrome import content_root, drop_chrome, drop_heading_anchors, drop_postscript
+from pipeline.media import MEDIA_NAME
 from pipeline.models import Block, Removal
 from pipeline.tables import markdown_table
 
-ALWAYS_DROP = ("script", "style", "noscript", "iframe", "form", "svg", "button", "input", "select",
+ALWAYS_DROP = ("script", "style", "noscript", "iframe", "form", "svg", "input", "select",
                "textarea", "template", "object", "embed", "canvas", "link", "meta")
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _LANG = re.compile(r"(?:language|lang|highlight-source|brush:?)-?\s*([\w+#-]+)", re.I)
 _WS = re.compile(r"[ \t\r\f\v\u00a0]+")
+_SOURCE_WS = re.compile(r"[ \t\r\n\f\v]+")  # in HTML source a line break is a space; <br> breaks lines
+_WIDE = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_WIDE_BREAK = re.compile(rf"(?<=[{_WIDE}])[ \t]*\n[ \t]*(?=[{_WIDE}])")
+_DOCUMENT = re.compile(r"<(!doctype\s+html|html|body)\b", re.I)
+_BOX_TITLE = re.compile(r"(^|[-_])title$")
+_CHIP_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")  # "01" printed in its own element before a question
+# a button shows its text where it stands among the content (a quiz option); elsewhere it is a control ("Copy")
+_CONTENT_PARENTS = ("p", "td", "th", "li", "dd")
 
 
 def _tex_of(el: Tag) -> tuple[str, bool] | None:
@@ -58,12 +68,16 @@ def _inline(el: PageElement, code: bool = False) -> str:
         return ""
     if el.name == "br":
         return "\n"
-    if el.name == "img":  # images are not shipped: their alt text says what was there
+    if el.name == "img":  # only images kept beside the page travel (as media); of others, the alt text
         alt = str(el.get("alt") or "").strip()
+        if MEDIA_NAME.match(str(el.get("src") or "")):
+            return f"![{alt}]({el.get('src')})"
         if not alt:
             return ""
         return f"（图：{alt}）" if re.search(r"[\u3400-\u9fff]", alt) else f" (image: {alt}) "
-    inner = "".join(_inline(child, code or el.name == "code") for child in el.children)
+    parts = [(child, _inline(child, code or el.name == "code")) for child in el.children]
+    inner = "".join(text + (" " if isinstance(child, Tag) and _CHIP_NUMBER.match(text) else "")
+                    for child, text in parts)
     if el.name == "code" and not code and inner.strip():
         return f"`{inner.strip()}`"
     if el.name in ("strong", "b") and inner.strip() and not code:
@@ -101,36 +115,78 @@ def _table(el: Tag) -> Iterator[Block]:
         cells = [_clean_inline(_inline(td)).replace("\n", " ") for td in tr.find_all(["th", "td"])]
         if any(cells):
             rows.append(cells)
-    if rows:
-        yield Block("table", markdown_table(rows))
+    if not rows:
+        return
+    if el.find("th") is None:  # no header row: a one-column table is a list, a wider one gets an empty header
+        if max(len(r) for r in rows) == 1:
+            for row in rows:
+                yield Block("item", row[0])
+            return
+        rows.insert(0, [""] * max(len(r) for r in rows))
+    yield Block("table", markdown_table(rows))
 
 
-def _walk(el: Tag, depth: int = 0) -> Iterator[Block]:
-    buffer: list[str] = []
+def _box_title(el: Tag) -> Tag | None:
+    """The title of a titled box (an admonition or callout: its first child is a "...-title" element)."""
+    first = next((c for c in el.children if isinstance(c, Tag) or str(c).strip()), None)
+    if isinstance(first, Tag) and first.name in ("p", "div", "span", "strong") and \
+            any(_BOX_TITLE.search(c) for c in _classes(first)) and first.get_text().strip():
+        return first
+    return None
 
-    def flush() -> Iterator[Block]:
-        text = _clean_inline("".join(buffer))
-        buffer.clear()
-        for line in text.split("\n"):  # <br>-separated lines are lines (exports put whole Q&A lists in one <p>)
-            if line.strip():
-                yield Block("para", line)
 
-    for child in el.children:
-        if isinstance(child, NavigableString):
-            if not isinstance(child, Comment):
-                buffer.append(str(child))
-            continue
-        if not isinstance(child, Tag):
-            continue
-        name = child.name
-        if name not in _BLOCK_TAGS:
-            buffer.append(_inline(child))
-            continue
+def _meaningful(el: Tag) -> list[PageElement]:
+    return [c for c in el.children if (isinstance(c, Tag) and c.get_text().strip()) or
+            (isinstance(c, NavigableString) and not isinstance(c, Comment) and str(c).strip())]
+
+
+class _Walker:
+    """Walks an element tree into blocks, remembering the last heading level (a box title sits below it)."""
+
+    def __init__(self) -> None:
+        self.level = 0
+
+    def heading(self, text: str, level: int) -> Block:
+        self.level = level
+        return Block("heading", text, level=level)
+
+    def walk(self, el: Tag, depth: int = 0) -> Iterator[Block]:
+        buffer: list[str] = []
+
+        def flush() -> Iterator[Block]:
+            text = _clean_inline("".join(buffer))
+            buffer.clear()
+            for line in text.split("\n"):  # <br>-separated lines are lines (exports put whole Q&A lists in one <p>)
+                if line.strip():
+                    yield Block("para", line)
+
+        for child in el.children:
+            if isinstance(child, NavigableString):
+                if not isinstance(child, Comment):
+                    buffer.append(_inline(child))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name
+            if name not in _BLOCK_TAGS:
+                buffer.append(_inline(child))
+                continue
+            yield from flush()
+            yield from self.block(child, depth)
         yield from flush()
+
+    def block(self, child: Tag, depth: int) -> Iterator[Block]:
+        name = child.name
+        title = _box_title(child) if name in ("div", "section", "aside") else None
         if name in _HEADINGS:
             text = _clean_inline(_inline(child)).replace("\n", " ")
             if text:
-                yield Block("heading", text, level=_HEADINGS[name])
+                yield self.heading(text, _HEADINGS[name])
+        elif title is not None:  # the box title leads the box, as a bold line would
+            text = _clean_inline(_inline(title)).replace("\n", " ")
+            title.extract()
+            yield Block("para", text if text.startswith("**") else f"**{text}**")
+            yield from self.walk(child, depth)
         elif name == "pre":
             code = child.find("code")
             classes = " ".join(_classes(child) + (_classes(code) if isinstance(code, Tag) else []))
@@ -140,64 +196,78 @@ def _walk(el: Tag, depth: int = 0) -> Iterator[Block]:
                 yield Block("code", body, lang=lang_match.group(1).lower() if lang_match else "")
         elif name in ("ul", "ol"):
             for number, li in enumerate(child.find_all("li", recursive=False), 1):
-                yield from _list_item(li, depth, number if name == "ol" else 0)
+                yield from self.list_item(li, depth, number if name == "ol" else 0)
         elif name == "table":
             yield from _table(child)
         elif name == "blockquote":
-            text = "\n".join(b.text for b in _walk(child, depth))
+            text = "\n".join(b.text for b in self.walk(child, depth))
             if text.strip():
                 yield Block("quote", text)
         elif name == "details":
-            summary = child.find("summary")
-            question = _clean_inline(_inline(summary)) if isinstance(summary, Tag) else ""
-            if isinstance(summary, Tag):
-                summary.extract()
-            answer = "\n\n".join(_block_markdown(b) for b in _walk(child, depth))
-            if question:
-                yield Block("qa", question.replace("\n", " "), answer=answer)
+            yield from self.details(child, depth)
         elif name == "dl":
             term = ""
             for part in child.find_all(["dt", "dd"], recursive=False):
                 if part.name == "dt":
                     term = _clean_inline(_inline(part)).replace("\n", " ")
                 elif term:
-                    yield Block("qa", term, answer="\n\n".join(_block_markdown(b) for b in _walk(part, depth)))
+                    yield Block("qa", term, answer=self.markdown(part, depth))
                     term = ""
-        elif name == "hr":
-            continue
-        else:
-            yield from _walk(child, depth)
-    yield from flush()
+        elif name != "hr":
+            yield from self.walk(child, depth)
 
-
-def _list_item(li: Tag, depth: int, number: int) -> Iterator[Block]:
-    """The item's own (inline) text, then whatever blocks it holds (paragraphs, code, nested lists)."""
-    lead: list[str] = []
-    rest: list[PageElement] = []
-    for child in list(li.children):
-        if rest or (isinstance(child, Tag) and child.name in _BLOCK_TAGS):
-            rest.append(child)
+    def details(self, child: Tag, depth: int) -> Iterator[Block]:
+        """A collapsed block: its summary asks, its body answers; a body made only of collapsed blocks is a
+        category (a heading over them), and an empty body is a question without an answer."""
+        summary = child.find("summary")
+        question = _clean_inline(_inline(summary)).replace("\n", " ") if isinstance(summary, Tag) else ""
+        if isinstance(summary, Tag):
+            summary.extract()
+        body = _meaningful(child)
+        if question and body and all(isinstance(c, Tag) and c.name == "details" for c in body):
+            outer = self.level
+            yield self.heading(question, min(6, outer + 1))
+            yield from self.walk(child, depth)
+            self.level = outer
+        elif question:
+            yield Block("qa", question, answer=self.markdown(child, depth))
         else:
-            lead.append(_inline(child))
-    text = _clean_inline("".join(lead))
-    blocks: list[Block] = []
-    for child in rest:
-        if isinstance(child, Tag) and child.name in ("ul", "ol"):
-            for n, item in enumerate(child.find_all("li", recursive=False), 1):
-                blocks.extend(_list_item(item, depth + 1, n if child.name == "ol" else 0))
-        elif isinstance(child, Tag):
-            holder = BeautifulSoup("<div></div>", "lxml").div
-            assert holder is not None
-            holder.append(child.extract())
-            blocks.extend(Block(b.kind, b.text, max(b.level, depth + 1) if b.kind == "item" else b.level, b.lang,
-                                b.line, b.answer) for b in _walk(holder, depth + 1))
-        elif str(child).strip():
-            blocks.append(Block("para", _clean_inline(str(child))))
-    if not text and blocks and blocks[0].kind == "para":
-        text, blocks = blocks[0].text, blocks[1:]
-    if text:
-        yield Block("item", f"{number}. {text}" if number else text, level=depth)
-    yield from blocks
+            yield from self.walk(child, depth)
+
+    def markdown(self, el: Tag, depth: int) -> str:
+        outer = self.level
+        text = "\n\n".join(_block_markdown(b) for b in self.walk(el, depth))
+        self.level = outer
+        return text
+
+    def list_item(self, li: Tag, depth: int, number: int) -> Iterator[Block]:
+        """The item's own (inline) text, then whatever blocks it holds (paragraphs, code, nested lists)."""
+        lead: list[str] = []
+        rest: list[PageElement] = []
+        for child in list(li.children):
+            if rest or (isinstance(child, Tag) and child.name in _BLOCK_TAGS):
+                rest.append(child)
+            else:
+                lead.append(_inline(child))
+        text = _clean_inline("".join(lead))
+        blocks: list[Block] = []
+        for child in rest:
+            if isinstance(child, Tag) and child.name in ("ul", "ol"):
+                for n, item in enumerate(child.find_all("li", recursive=False), 1):
+                    blocks.extend(self.list_item(item, depth + 1, n if child.name == "ol" else 0))
+            elif isinstance(child, Tag):
+                holder = BeautifulSoup("<div></div>", "lxml").div
+                assert holder is not None
+                holder.append(child.extract())
+                blocks.extend(Block(b.kind, b.text, max(b.level, depth + 1) if b.kind == "item" else b.level,
+                                    b.lang, b.line, b.answer) for b in self.walk(holder, depth + 1))
+            elif str(child).strip():
+                blocks.append(Block("para", _clean_inline(_inline(child))))
+        if not text and blocks and blocks[0].kind == "para":
+            text, blocks = blocks[0].text, blocks[1:]
+        if text:
+            yield Block("item", f"{number}. {text}" if number else text, level=depth)
+        yield from blocks
 
 
 def _block_markdown(block: Block) -> str:
@@ -220,27 +290,53 @@ def html_inline_text(fragment: str) -> str:
     return _clean_inline(_inline(div)) if isinstance(div, Tag) else fragment.strip()
 
 
-def parse_html(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Block], list[Removal]]:
-    """Parse an HTML page into blocks; returns the blocks and the chrome it removed."""
+def _buttons(soup: BeautifulSoup) -> None:
+    for button in soup.find_all("button"):
+        if button.find_parent(_CONTENT_PARENTS) is not None and button.get_text().strip():
+            button.unwrap()
+        else:
+            button.decompose()
+
+
+def _collapse_source_breaks(root: Tag) -> None:
+    """In a page's source a line break is a space (only <br> and blocks break lines; <pre> keeps its own)."""
+    for string in list(root.find_all(string=True)):
+        if isinstance(string, NavigableString) and not isinstance(string, Comment) and \
+                string.find_parent("pre") is None and "\n" in string:
+            joined = _WIDE_BREAK.sub("", str(string))  # between two CJK characters a line break is nothing
+            string.replace_with(NavigableString(_SOURCE_WS.sub(" ", joined)))
+
+
+def parse_html(text: str, drop: tuple[SelectorRule, ...], postscript: tuple[Rule, ...] = (),
+               page: bool = False) -> tuple[list[Block], list[Removal]]:
+    """Parse HTML into blocks; returns the blocks and the chrome it removed.
+
+    `drop` are the chrome selectors. A whole saved `page` (not a fragment inside Markdown) is read from its content
+    region; when it has a document shell (<html>, <body>), source line breaks are spaces and its postscript is cut
+    (trailing link lists, a last section after an <hr> holding text the `postscript` rules match).
+    """
     soup = BeautifulSoup(text, "lxml")
-    removals: list[Removal] = []
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
     _replace_math(soup)
+    _buttons(soup)
     for name in ALWAYS_DROP:
         for el in soup.find_all(name):
             el.decompose()
-    for rule in drop:
-        for el in soup.select(rule.selector):
-            if el.parent is None:
-                continue
-            removed = _clean_inline(el.get_text(" "))
-            if removed:
-                removals.append(Removal(rule.name, removed[:200], 0))
-            el.decompose()
-    root = soup.find("article") or soup.find("main") or soup.body or soup
     title = soup.find("title")
-    blocks = list(_walk(root if isinstance(root, Tag) else soup))
-    if isinstance(title, Tag) and title.get_text(strip=True) and not any(b.kind == "heading" for b in blocks[:1]):
-        blocks.insert(0, Block("heading", title.get_text(strip=True), level=1))
+    title_text = title.get_text(strip=True) if isinstance(title, Tag) else ""
+    for head in soup.find_all("head"):
+        head.decompose()
+    root = content_root(soup) if page else (soup.body or soup)
+    removals = drop_chrome(soup, root, drop)
+    removals += drop_heading_anchors(root)
+    if page and _DOCUMENT.search(text[:4096]):  # text with a few tags but no document shell keeps its lines
+        _collapse_source_breaks(root)
+        removals += drop_postscript(root, postscript)
+    try:
+        blocks = list(_Walker().walk(root))
+    except RecursionError:  # markup nested thousands deep: read its text line by line rather than fail
+        blocks = [Block("para", line) for line in (_clean_inline(x) for x in root.get_text("\n").split("\n")) if line]
+    if title_text and not any(b.kind == "heading" for b in blocks[:1]):
+        blocks.insert(0, Block("heading", title_text, level=1))
     return [Block(b.kind, b.text, b.level, b.lang, n, b.answer) for n, b in enumerate(blocks, 1)], removals

@@ -16,6 +16,56 @@ _INLINE_HTML = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
 _TOC = re.compile(r"^\s*\[(toc|TOC)\]\s*$|^\s*\[\[_?toc_?\]\]\s*$|^\s*\$\{toc\}\s*$", re.I)
 
 
+# MkDocs/Python-Markdown containers: an admonition ("!!! note", "??? question") or a content tab ('=== "Answer"')
+# whose body is the following lines indented four more spaces.
+_CONTAINER = re.compile(r'^[ \t]*(?:(?:!!!|\?\?\?\+?)[ \t]*[\w-]*(?:[ \t]+"[^"\n]*")?|===\+?[ \t]+"[^"\n]*")[ \t]*$')
+_FENCE_LINE = re.compile(r"^[ \t]*(```|~~~)")
+
+
+def _indent(line: str) -> int:
+    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
+
+
+def open_containers(text: str) -> str:
+    """Admonitions and content tabs unwrapped: marker lines dropped, their bodies dedented to the marker's level
+    (CommonMark would read the indented body as a code block)."""
+    lines = text.split("\n")
+    if not any(_CONTAINER.match(line) for line in lines):
+        return text
+    out: list[str] = []
+    stack: list[int] = []  # indent of each open container's marker
+    in_fence = False
+    for line in lines:
+        if line.strip():
+            while stack and _indent(line) < stack[-1] + 4:
+                stack.pop()
+        shift = 4 * len(stack)
+        body = line.expandtabs(4)[shift:] if line.strip() and _indent(line) >= shift else line.strip("\n")
+        if _FENCE_LINE.match(line):
+            in_fence = not in_fence
+        marker = None if in_fence else _CONTAINER.match(body)
+        if marker is not None:
+            stack.append(_indent(line))
+            out.append("")
+            continue
+        out.append(body if line.strip() else "")
+    return "\n".join(out)
+
+
+THEMATIC_BREAK = "thematic-break"
+_MD_LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")  # not images
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+
+
+def is_nav_links(content: str) -> bool:
+    """A paragraph that is only links within the page or the repository ("[⬆ Back to top](#questions) |
+    [Index](./README.md)"): navigation, never part of an answer."""
+    links = _MD_LINK.findall(content)
+    if not links or "![" in content or any(_SCHEME.match(target) or not target for _, target in links):
+        return False
+    return not re.sub(r"[\W_]+", "", _MD_LINK.sub("", content))
+
+
 def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": True}).enable("table")
 
@@ -56,9 +106,28 @@ def _split_bold_lead(kind: BlockKind, content: str, level: int, line: int) -> li
     return out
 
 
+_NUMBERED_LINE = re.compile(r"^\d{1,3}[.)]\s+\S")
+
+
+def _numbered_lines(content: str) -> list[tuple[int, BlockKind, str]]:
+    """A paragraph split where a later line starts with a list number ("…data.\n2. What may cause…?"): in
+    CommonMark only "1." may interrupt a paragraph, so the writer's next numbered point was folded into it."""
+    parts: list[tuple[int, BlockKind, str]] = []
+    start, lines = 0, content.split("\n")
+    for index, text in enumerate(lines):
+        if index and _NUMBERED_LINE.match(text):
+            if start < index:
+                parts.append((start, "para", "\n".join(lines[start:index])))
+            parts.append((index, "item", text))
+            start = index + 1
+    if start < len(lines):
+        parts.append((start, "para", "\n".join(lines[start:])))
+    return [(o, k, t) for o, k, t in parts if t.strip()]
+
+
 def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Block], list[Removal]]:
     """Parse a Markdown page into blocks (HTML blocks inside it go through the HTML parser)."""
-    tokens = _parser().parse(text)
+    tokens = _parser().parse(open_containers(text))
     blocks: list[Block] = []
     removals: list[Removal] = []
     list_depth = -1
@@ -118,8 +187,14 @@ def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Bloc
             content = _inline(tokens[i + 1].content)
             if _TOC.match(content):
                 removals.append(Removal("markdown-toc-placeholder", content, line))
+            elif is_nav_links(content):
+                removals.append(Removal("markdown-nav-links", content, line))
             elif content:
-                blocks.extend(_split_bold_lead("para", content, 0, line))
+                for offset, kind, part in _numbered_lines(content):
+                    if kind == "item":
+                        blocks.append(Block("item", part, line=line + offset))
+                    else:
+                        blocks.extend(_split_bold_lead("para", part, 0, line + offset))
             i += 3
             continue
         elif tok.type == "paragraph_open" and in_item:
@@ -128,6 +203,9 @@ def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Bloc
                 blocks.append(Block("para", content, level=max(0, list_depth) + 1, line=line))
             i += 3
             continue
+        elif tok.type == "hr" and not in_item and not quote_depth:
+            # recorded so that extraction can tell a postscript after the last rule from the last answer
+            removals.append(Removal(THEMATIC_BREAK, tok.markup, line))
         elif tok.type in ("fence", "code_block"):
             lang = tok.info.strip().split(" ")[0] if tok.info else ""
             blocks.append(Block("code", tok.content.rstrip("\n"), lang=lang, line=line))

@@ -70,22 +70,29 @@ def strip_markup(text: str) -> str:
     return stripped
 
 
+_FIRST_WORD = re.compile(r"(?:[\[(（【][^\])）】]{1,24}[\])）】]\s*)?([a-z']+)")
+
 def has_question_word(text: str, rules: StructureRules, topic_words: bool = False) -> bool:
     """An interrogative (or, with `topic_words`, a topic word such as 区别) or an English question opener."""
     lowered = text.lower()
     words = rules.question_words_zh + (rules.question_words_zh_topic if topic_words else ())
     if any(word in text for word in words):
         return True
-    first = re.match(r"[a-z']+", lowered)
-    return bool(first and first.group(0) in rules.question_words_en)
+    first = _FIRST_WORD.match(lowered)  # after a leading tag such as "(Core)" or "[Easy]"
+    return bool(first and first.group(1) in rules.question_words_en)
+
+
+def _marked_statement(text: str, rules: StructureRules) -> bool:
+    """After a marker, a Chinese sentence that states rather than asks ("问题：显存放不下。" = "Problem: …")."""
+    return text.rstrip().endswith("。") and not has_question_word(text, rules)
 
 
 def is_question_text(text: str, rules: StructureRules) -> bool:
     """Does this (already de-numbered) text read as a question?"""
-    text = strip_markup(text)
+    text, marked = strip_marker(text, rules)
     if not text or len(text) > rules.max_question_chars:
         return False
-    if text.rstrip().endswith(("?", "？")):
+    if (marked and not _marked_statement(text, rules)) or text.rstrip().endswith(("?", "？")):
         return True
     if _TERM_EXPLANATION.match(text) or text.rstrip().endswith((";", "；", ":", "：")):
         return False
@@ -109,7 +116,7 @@ def split_fused(text: str, rules: StructureRules) -> tuple[str, str]:
         end = pos = mark.end()
     if end:
         question, answer = text[:end].strip(), text[end:].strip()
-        if answer and len(answer) <= 40 and answer.count("。") <= 1 and \
+        if answer and len(answer) <= rules.continuation_max_chars and answer.count("。") <= 1 and \
                 answer.startswith(rules.question_continuations):
             question, answer = text, ""  # "...经验?请分享一个具体的案例。" is one question
         if len(question) <= rules.max_question_chars:
@@ -146,10 +153,9 @@ def looks_like_question_line(text: str, rules: StructureRules) -> bool:
     if is_link_entry(text):
         return False
     text = strip_markup(text)
-    for marker in rules.question_markers:
-        m = marker.match(text)
-        if m and text[m.end() :].strip():
-            return True
+    rest, marked = strip_marker(text, rules)
+    if marked:
+        return not _marked_statement(rest, rules)
     found = numbering(text, rules)
     if found is None or found.style in rules.answer_point_numbering:
         return False

@@ -12,15 +12,17 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name, guess_lexer
 from pygments.util import ClassNotFound
 
+from pipeline.media import MEDIA_NAME, card_images
+
 _MATH = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]|\$\$(.+?)\$\$|(?<![\\$\w])\$([^$\n]+?)\$(?![\w$])", re.S)
 _PLACEHOLDER = "\ue000{}\ue001"
 _FORMATTER = HtmlFormatter(nowrap=True, classprefix="hl-")
 
 ALLOWED_TAGS = {"p", "br", "hr", "ul", "ol", "li", "strong", "em", "b", "i", "code", "pre", "span", "div",
                 "table", "thead", "tbody", "tr", "th", "td", "blockquote", "a", "h3", "h4", "h5", "h6", "del",
-                "sup", "sub"}
+                "sup", "sub", "img"}
 ALLOWED_ATTRIBUTES = {"span": {"class"}, "div": {"class"}, "pre": {"class"}, "code": {"class"},
-                      "a": {"href", "title"}, "ol": {"start"}, "td": {"align"}, "th": {"align"}}
+                      "a": {"href", "title"}, "img": {"src", "alt"}, "ol": {"start"}, "td": {"align"}, "th": {"align"}}
 
 
 def _highlight(code: str, lang: str, _attrs: str = "") -> str:
@@ -62,14 +64,22 @@ def _restore_math(rendered: str, found: list[str]) -> str:
 def sanitize(fragment: str) -> str:
     """Only formatting tags survive; script/iframe/style, event handlers and javascript: URLs never do."""
     return nh3.clean(fragment, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
+                     attribute_filter=_media_only)
+
+
+def _media_only(tag: str, attribute: str, value: str) -> str | None:
+    """An image shows only the card's own media: a card never loads anything from the network."""
+    if tag == "img" and attribute == "src" and not MEDIA_NAME.match(value):
+        return None
+    return value
 
 
 def markdown_html(text: str) -> str:
     """Render Markdown (possibly holding \\( \\) math) to sanitized HTML for an Anki field."""
     if not text.strip():
         return ""
-    protected, found = _protect_math(text)
+    protected, found = _protect_math(card_images(text))
     rendered = _MD.render(protected)
     return sanitize(_restore_math(rendered, found)).strip()
 

@@ -1,4 +1,4 @@
-"""Repairs of damaged text: HTML entities (even ones that lost their '&'), KaTeX rendered three times."""
+"""Repairs of damaged text: HTML entities (even ones that lost their '&'), KaTeX rendered three times or twice."""
 
 from __future__ import annotations
 
@@ -10,6 +10,12 @@ _BROKEN_HEX_ENTITY = re.compile(r"(?<!&)#x([0-9a-fA-F]{2,6});")
 _ENTITY = re.compile(r"&(#x?[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _TEX_COMMAND = re.compile(r"\\[A-Za-z]+|[\^_]\{")
 _TEX_SYNTAX = re.compile(r"\\[A-Za-z]+|[{}^_\\\s]")
+# a formula pasted as text twice (KaTeX's MathML text, then its HTML text): "1−p1−p", "hθ(x)hθ(x)"
+_MATH_CHAR = (r"[A-Za-z0-9\u0391-\u03c9\u2211\u220f\u2212+\-*/^_=().,'\u2032|{}\[\]"
+              r"\u2225\u00b7\u00d7\u00f7\u2264\u2265<>]")
+_DOUBLED = re.compile(rf"(?<![A-Za-z0-9\u0391-\u03c9])({_MATH_CHAR}{{2,40}}?)\1(?![A-Za-z0-9\u0391-\u03c9])")
+_LETTER = re.compile(r"[A-Za-z\u0391-\u03c9]")
+_MATH_MARK = re.compile(r"[0-9\u0391-\u03c9\u2211\u2212+*/^_=()|]")
 
 
 def repair_entities(text: str) -> tuple[str, list[tuple[str, str, str]]]:
@@ -73,3 +79,17 @@ def repair_katex(text: str) -> tuple[str, list[tuple[str, str, str]]]:
             fixed = text[: start - size] + f"\\({tex}\\)" + text[end + size :]
             return fixed, [("katex-triple-render", text[start - size : end + size], f"\\({tex}\\)")]
     return text, []
+
+
+def repair_doubled_math(text: str) -> tuple[str, list[tuple[str, str, str]]]:
+    """Collapse a formula printed twice in a row as text ("1−p1−p" → "1−p"): a letter and a math mark in the unit."""
+    repairs: list[tuple[str, str, str]] = []
+
+    def once(match: re.Match[str]) -> str:
+        unit = match.group(1)
+        if not (_LETTER.search(unit) and _MATH_MARK.search(unit)) or "\\(" in text:
+            return match.group(0)
+        repairs.append(("formula-text-doubled", match.group(0), unit))
+        return unit
+
+    return _DOUBLED.sub(once, text), repairs

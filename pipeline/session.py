@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -15,15 +16,20 @@ from pipeline.dedup import Related, cluster
 from pipeline.errors import ConfigError, SkipPage
 from pipeline.extract import extract
 from pipeline.identity.claim import claim
-from pipeline.identity.decide import decide
+from pipeline.identity.decide import Composed, decide
 from pipeline.identity.ledger import Ledger, load_ledger, save_ledger
+from pipeline.identity.primary import PrimaryReason
 from pipeline.identity.reword import rewording_matcher
 from pipeline.lock import project_lock
+from pipeline.media import media_index
 from pipeline.models import Card, CardStatus, CleanPage, Cluster, SourceItems
-from pipeline.overrides import apply_decisions, load_overrides
+from pipeline.overrides import Overrides, apply_decisions, load_overrides
+from pipeline.proposals import write_proposals
 from pipeline.report import BuildReport, source_figures
 from pipeline.sources import META_SUFFIX, discover, load_page, slug_for
 from pipeline.stagefiles import read_clean, read_items, read_merged, write_clean, write_items, write_merged
+
+PACKAGE = "deckmill.apkg"  # always this path, whatever deck names are configured (they live inside it)
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,10 @@ class Paths:
         return self.out / "ledger.yaml"
 
     @property
+    def proposals(self) -> Path:
+        return self.out / "proposals.yaml"
+
+    @property
     def parsed_cache(self) -> Path:
         return self.out / ".cache" / "parsed"
 
@@ -73,6 +83,17 @@ def stamp_note_type(ledger: Ledger, digest: str, now: int) -> Ledger:
     return replace(ledger, note_type_hash=digest, note_type_mod=max(now, ledger.note_type_mod + 1))
 
 
+def _no_progress(stage: str, done: int, total: int) -> None:
+    del stage, done, total
+
+
+def _ignored_primaries(overrides: Overrides, composed: list[Composed]) -> tuple[str, ...]:
+    """Say so when a `primary:` override cannot be followed (its member is not in that card)."""
+    used = {c.group.card_id for c in composed if c.primary_reason is PrimaryReason.USER}
+    return tuple(f"overrides.yaml: primary for {card} names {member}, which is not a question of that card: ignored"
+                 for card, member in sorted(overrides.primary.items()) if card not in used)
+
+
 class Session:
     """Runs stages; never prints. `skipped` collects pages that could not be used, with the reason."""
 
@@ -82,6 +103,7 @@ class Session:
         self.now = int(now if now is not None else time.time())
         self.skipped: list[tuple[str, str]] = []
         self.last_cards: tuple[Card, ...] = ()  # the cards the last publish wrote (emitted and retired)
+        self.progress: Callable[[str, int, int], None] = _no_progress  # (stage, done, total): the CLI draws bars
 
     def _pages(self) -> list[Path]:
         """The raw pages; two pages with the same source id (a.txt, a.md) are an error."""
@@ -178,15 +200,16 @@ class Session:
         self.last_cards = outcome.cards
         ledger = stamp_note_type(outcome.ledger, templates_hash(), self.now)
         model = note_type(self.rules.deck, ledger.note_type_mod)
-        name = f"{self.rules.deck.package_name}.apkg"
-        written = write_package(self.paths.out / name, [(c, fields_for(c)) for c in outcome.cards], model)
-        for stale in self.paths.out.glob(f"{self.rules.deck.package_name}-*.apkg"):
+        name = PACKAGE
+        written = write_package(self.paths.out / name, [(c, fields_for(c)) for c in outcome.cards], model,
+                                media_index(self.paths.raw))
+        for stale in self.paths.out.glob("deckmill-*.apkg"):
             stale.unlink()  # one package per root deck was the first release's layout
         if ledger != previous or not self.paths.ledger.exists():
             save_ledger(self.paths.ledger, ledger)
+        write_proposals(self.paths.proposals, tuple(proposals), ledger)
         live = [c for c in outcome.cards if not c.retired]
-        ids = {f"{c.members[0].source}/{c.members[0].item_id}": c.card_id for c in live if c.members}
-        write_merged(self.paths.merged, [g.cluster for g in groups], related, ids)
+        write_merged(self.paths.merged, [g.cluster for g in groups], related, outcome.card_of)
         return BuildReport(
             sources=tuple(source_figures(sources, clusters, live)),
             skipped_pages=tuple(self.skipped),
@@ -201,7 +224,7 @@ class Session:
             deck_moves=outcome.deck_moves,
             primary_moves=outcome.primary_moves,
             proposals=tuple(proposals),
-            settings=settings,
+            settings=settings + _ignored_primaries(overrides, composed),
         )
 
     def _cached_sources(self) -> tuple[list[SourceItems], list[tuple[str, str]]]:
@@ -211,7 +234,9 @@ class Session:
         sources: list[SourceItems] = []
         rebuilt: list[tuple[str, str]] = []
         seen: set[str] = set()
-        for path in self._pages():
+        pages = self._pages()
+        for done, path in enumerate(pages):
+            self.progress("pages", done, len(pages))
             slug = slug_for(path)
             seen.add(slug)
             outputs = [self.paths.clean_dir / f"{slug}.yaml", self.paths.yaml_dir / f"{slug}.yaml"]
@@ -227,6 +252,7 @@ class Session:
             cache.record(slug, fingerprint, outputs)
             sources.append(items)
             rebuilt.append((slug, why))
+        self.progress("pages", len(pages), len(pages))
         _prune(self.paths.clean_dir, seen)
         _prune(self.paths.yaml_dir, {s.slug for s in sources})
         cache.save({s.slug for s in sources})
@@ -237,6 +263,9 @@ class Session:
         with project_lock(self.paths.out):
             self._migrate_layout()
             sources, rebuilt = self._cached_sources()
+            self.progress("dedup", 0, 1)
             clusters, related = cluster(sources, self.rules.dedup, self.paths.out / ".cache" / "dedup-index.json")
+            self.progress("cards", 0, 1)
             report = self._publish(sources, clusters, related, include_unanswered, refresh)
+            self.progress("cards", 1, 1)
         return replace(report, rebuilt=tuple(rebuilt))

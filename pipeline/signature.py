@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 from itertools import pairwise
 
 from pipeline.config import Rules
@@ -13,6 +13,17 @@ from pipeline.models import Block
 from pipeline.questions import is_question_text, looks_like_question_line, numbering, strip_markup
 
 _LEAD_SYMBOLS = re.compile(r"^[^\w\s$\\(（\[【]+\s*")
+
+
+class Role(StrEnum):
+    """What a block is on its page, once the structure is inferred."""
+
+    QUESTION = "question"
+    CONTENT = "content"  # part of an answer (or of the preamble, before the first question)
+    SECTION = "section"
+    REFSECTION = "refsection"  # a section that never holds questions (references, TOC)
+    TITLE = "title"
+    QNUMBER = "qnumber"  # only a question's number; the next block is the question
 
 
 class Carrier(Enum):

@@ -8,6 +8,7 @@ from pathlib import Path
 import charset_normalizer
 
 from pipeline.errors import ConfigError, SkipPage
+from pipeline.media import localize
 from pipeline.models import RawPage, SourceMeta
 from pipeline.yamlcheck import Checker
 from pipeline.yamlio import read_yaml
@@ -84,7 +85,11 @@ def sniff_format(path: Path, text: str) -> str:
     head = text[:5000]
     suffix = path.suffix.lower()
     html_hits = len(_HTML_SNIFF.findall(head))
-    if html_hits >= 2 or head.lstrip().lower().startswith(("<!doctype", "<html")):
+    if head.lstrip().lower().startswith(("<!doctype", "<html")):
+        return "html"
+    if suffix in (".md", ".markdown") and len(_MD_SNIFF.findall(head)) >= 2:
+        return "md"  # Markdown with inline HTML (<details>, <strong>, <div align>) is still Markdown
+    if html_hits >= 2:
         return "html"
     if suffix in (".html", ".htm") and html_hits:
         return "html"
@@ -137,4 +142,5 @@ def load_page(path: Path) -> RawPage:
     if not meta.lang:
         meta = SourceMeta(meta.title, meta.url, guess_lang(text), meta.license, meta.deck, meta.tags)
     fmt = sniff_format(path, text)
+    text = localize(text, fmt, path.with_name(slug_for(path)))  # images kept beside the page travel as card media
     return RawPage(slug_for(path), path.name, text, fmt, encoding, meta)  # type: ignore[arg-type]

@@ -7,7 +7,19 @@ from typing import Any
 
 from pipeline.dedup import Related
 from pipeline.errors import ConfigError
-from pipeline.models import Block, CleanPage, Cluster, Member, QAItem, Removal, Repair, SourceItems, SourceMeta
+from pipeline.models import (
+    Block,
+    Check,
+    CleanPage,
+    Cluster,
+    Finding,
+    Member,
+    QAItem,
+    Removal,
+    Repair,
+    SourceItems,
+    SourceMeta,
+)
 from pipeline.yamlio import read_yaml, require, write_yaml
 
 SCHEMA = 1
@@ -97,6 +109,8 @@ def items_dict(source: SourceItems) -> dict[str, Any]:
         "dropped": [{"rule": d.rule, "line": d.line, "text": d.text} for d in source.dropped],
         "repaired": [{"rule": r.rule, "line": r.line, "before": r.before, "after": r.after}
                      for r in source.repairs],
+        **({"findings": [{"check": str(f.check), "line": f.line, "detail": f.detail, "question": f.question}
+                         for f in source.findings]} if source.findings else {}),
     }
 
 
@@ -120,6 +134,8 @@ def read_items(path: Path, cache_dir: Path | None = None) -> SourceItems:
             dropped=tuple(Removal(d["rule"], d["text"], int(d["line"])) for d in data.get("dropped", [])),
             repairs=tuple(Repair(r["rule"], r["before"], r["after"], int(r["line"]))
                           for r in data.get("repaired", [])),
+            findings=tuple(Finding(Check(f["check"]), int(f["line"]), str(f["detail"]), str(f.get("question") or ""))
+                           for f in data.get("findings", [])),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(str(path), None, f"malformed items file: {exc}") from exc

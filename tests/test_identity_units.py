@@ -81,3 +81,77 @@ def test_when_the_primary_page_leaves_the_next_member_takes_over_and_the_report_
         ("main answer", "冻结原权重,训练低秩矩阵 A 和 B。", "低秩适配。"),
         ("other answers", "1 other answer", "0 other answers")]
     assert change.pages == ("second",)
+
+
+def _page(raw: Path, name: str, text: str) -> None:
+    raw.mkdir(exist_ok=True)
+    (raw / name).write_text(text, encoding="utf-8")
+
+
+def test_a_renamed_page_or_a_moved_question_keeps_its_cards(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    _page(raw, "a.txt", "笔记\n1、什么是 RLHF?\n回答:基于人类反馈的强化学习。\n2、什么是 DPO?\n回答:直接偏好优化。\n")
+    first = session_for(tmp_path, raw, NOW).build()
+    (raw / "a.txt").rename(raw / "a-renamed.txt")
+    renamed = session_for(tmp_path, raw, NOW + 1).build()
+    assert not renamed.new and not renamed.retired and renamed.unchanged == 2
+    (raw / "a-renamed.txt").unlink()
+    assert len(session_for(tmp_path, raw, NOW + 2).build().retired) == 2
+    _page(raw, "b.txt", "另一页\n1. 什么是 RLHF?\n回答:用人类偏好训练奖励模型,再用强化学习优化策略。\n")
+    back = session_for(tmp_path, raw, NOW + 3).build()
+    (rlhf,) = [c for c in first.changes if c.question == "什么是 RLHF?"]
+    assert back.revived == (rlhf.card_id,) and not back.new  # the same note comes back, from another page
+    assert next(c.why for c in back.changes if c.card_id == rlhf.card_id) == "back in a source"
+
+
+def test_merge_un_accepted_splits_the_cards_again_without_crashing(tmp_path: Path) -> None:
+    from tests.test_merge_proposals import PAGE_A, PAGE_B
+
+    raw = tmp_path / "raw"
+    _page(raw, "a.txt", PAGE_A)
+    session_for(tmp_path, raw, NOW).build()
+    (raw / "a.txt").unlink()
+    _page(raw, "b.txt", PAGE_B)
+    session_for(tmp_path, raw, NOW + 1).build()
+    _page(raw, "a.txt", PAGE_A)
+    proposed = session_for(tmp_path, raw, NOW + 2).build()
+    (proposal,) = proposed.proposals
+    overrides = tmp_path / "decks" / "overrides.yaml"
+    overrides.write_text(f"merge:\n  - [{proposal.keep}, {proposal.merge}]\n", encoding="utf-8")
+    merged = session_for(tmp_path, raw, NOW + 3).build()
+    assert merged.retired == (proposal.merge,)
+    overrides.write_text("merge: []\n", encoding="utf-8")  # the person changes their mind
+    apart = session_for(tmp_path, raw, NOW + 4).build()
+    assert apart.revived == (proposal.merge,) and len(apart.proposals) == 1
+
+
+def test_a_primary_override_that_cannot_be_followed_is_reported(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    _page(raw, "a.txt", "笔记\n1、什么是 LoRA?\n回答:低秩适配。\n")
+    (change,) = session_for(tmp_path, raw, NOW).build().changes
+    (tmp_path / "decks" / "overrides.yaml").write_text(f"primary:\n  {change.card_id}: a/qnothere\n", "utf-8")
+    report = session_for(tmp_path, raw, NOW + 1).build()
+    assert report.settings == (f"overrides.yaml: primary for {change.card_id} names a/qnothere, which is not a "
+                               "question of that card: ignored",)
+
+
+def test_never_emit_removed_brings_the_card_back_and_says_so(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    _page(raw, "a.txt", "笔记\n1、什么是 LoRA?\n回答:低秩适配。\n2、什么是 DPO?\n回答:直接偏好优化。\n")
+    first = session_for(tmp_path, raw, NOW).build()
+    lora = first.changes[0].card_id
+    overrides = tmp_path / "decks" / "overrides.yaml"
+    overrides.write_text(f"never_emit: [{lora}]\n", encoding="utf-8")
+    hidden = session_for(tmp_path, raw, NOW + 1).build()
+    assert not hidden.changes and (lora, "never_emit in overrides") in hidden.not_carded
+    overrides.write_text("never_emit: []\n", encoding="utf-8")
+    back = session_for(tmp_path, raw, NOW + 2).build()
+    assert back.revived == (lora,)
+    assert back.changes[0].why == "no longer in never_emit: a re-import adds it again"
+
+
+def test_a_card_split_by_dedup_follows_its_primary() -> None:
+    ledger = Ledger({"dm-a": _entry("dm-a", ("p/1", "q/2"), primary="q/2")})
+    asked = {k: ("?", "zh", "") for k in ("p/1", "q/2")}
+    groups, _ = claim(ledger, [_cluster("p/1"), _cluster("q/2")], asked, (), _never)  # dedup now keeps them apart
+    assert [(g.card_id, g.cluster.key) for g in groups] == [(None, "p/1"), ("dm-a", "q/2")]

@@ -135,3 +135,23 @@ def test_parsed_yaml_cache_follows_the_files_bytes(tmp_path: Path) -> None:
     path.write_text("cards: {}\n", encoding="utf-8")  # edited by hand: parsed again, old entry replaced
     assert read_yaml(path, cache) == {"cards": {}}
     assert len(list(cache.glob("*.json"))) == 1
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("schema: 2\ncards:\n  dm-x:\n    guid: g\n    note_id: 1790000000000\n    position: 1\n    mod: 1790000000\n"
+     "    sources: 5\n", "ledger.yaml:8: sources must be a list"),
+    ("schema: 2\ncards:\n  dm-x:\n    guid: g\n    note_id: 99999999999999999999\n",
+     "ledger.yaml:5: note_id must be a millisecond epoch"),
+    ("schema: 2\ncards:\n  dm-x:\n    guid: g\n    note_id: 1790000000000\n    position: 1\n    mod: 99999999999\n",
+     "ledger.yaml:7: mod must be a second epoch"),
+    ("schema: 2\ncards:\n  dm-x:\n    guid: ''\n    note_id: 1790000000000\n", "ledger.yaml:4: guid must not be empty"),
+])
+def test_ledger_values_out_of_range_are_one_line_errors(tmp_path: Path, content: str, message: str) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "p.txt").write_text("1、什么是RAG?\n回答:先检索再生成。\n", encoding="utf-8")
+    (tmp_path / "decks").mkdir()
+    (tmp_path / "decks" / "ledger.yaml").write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--raw", str(raw), "--out", str(tmp_path / "decks")])
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1

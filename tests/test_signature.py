@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pipeline.clean import clean_page
 from pipeline.config import Rules
 from pipeline.extract import extract
@@ -58,3 +60,67 @@ def test_reveal_labels(rules: Rules) -> None:
     assert is_reveal_label("**💡 Show Answer**", rules)
     assert is_reveal_label("答案", rules)
     assert not is_reveal_label("What is the answer to overfitting?", rules)
+
+
+def test_mkdocs_admonitions_and_tabs_are_unwrapped(rules: Rules) -> None:
+    source = _extract("mkdocs-admonition-tabs.md", rules)
+    assert [i.question for i in source.items] == ["What is perplexity?", "Why use beam search?"]
+    first, second = source.items
+    assert first.answer.startswith("The exponential of the average")
+    assert "```python\nppl = math.exp(loss)\n```" in first.answer
+    assert second.answer.startswith("It keeps several partial outputs")
+    text = "\n".join(i.question + i.answer for i in source.items)
+    assert "===" not in text and "!!!" not in text and '"Answer"' not in text
+
+
+def test_topic_heading_with_marked_question_and_follow_ups(rules: Rules) -> None:
+    source = _extract("topic-headings-follow-ups.md", rules)
+    assert [(i.question, i.answer) for i in source.items] == [
+        ("如何讲清后训练流程？",
+         "先讲预训练，再讲 SFT，最后讲偏好对齐。\n\n**常见追问：**\n\n1. PPO 为什么难？\n2. 后训练和微调是什么关系？"),
+        ("DPO 为什么更稳？", "它去掉了奖励模型和在线采样。"),
+        ("DPO 的代价是什么？", "对偏好数据的质量更敏感。"),
+        ("LoRA 的秩怎么选？", "从 8 或 16 起步，看验证集再调。"),
+        ("QLoRA 为什么省显存？", "基座权重量化为 4 bit，只训练适配器。"),
+    ]
+    assert source.items[0].section == "主干问题：后训练怎么理解？"
+
+
+def test_a_numbered_line_in_the_questions_form_fills_the_sequence(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "bold.md"
+    page.write_text("## Pretraining\n\n**1. What is pretraining?**\n\nLearning from raw text.\n\n"
+                    "**2. Briefly explain transfer learning.**\n\nReusing what was learned.\n\n"
+                    "**3. Why does scale matter?**\n\nLoss falls with scale.\n\n"
+                    "**4. Summarise the page.**\n\nNot filled: nothing follows 4 in this form.\n", encoding="utf-8")
+    source = extract(clean_page(load_page(page), rules), rules)
+    assert [i.question for i in source.items] == ["What is pretraining?", "Briefly explain transfer learning.",
+                                                  "Why does scale matter?"]
+    assert source.items[1].answer == "Reusing what was learned."
+
+
+def test_markdown_with_inline_html_stays_markdown(rules: Rules) -> None:
+    source = _extract("markdown-inline-html-answers.md", rules)
+    assert source.fmt == "md"
+    answered = [i for i in source.items if i.answered]
+    assert [i.question for i in answered] == [
+        "什么是位置编码？", "请比较几种常见的 LLM 架构，并说明各自擅长的任务。",
+        "有哪些解码策略？请解释 Greedy Search 和 Nucleus Sampling 的原理和优缺点。"]  # one question, not split
+    assert answered[0].answer.startswith("给每个位置一个向量")
+    assert "显存放不下整个模型。" in answered[1].answer  # "问题：" stating a problem is not a question
+
+
+def test_navigation_links_and_a_postscript_after_the_last_rule_are_dropped(rules: Rules) -> None:
+    source = _extract("markdown-postscript.md", rules)
+    assert [(i.question, i.answer) for i in source.items] == [
+        ("What is dropout?", "Randomly zeroing activations while training."),
+        ("What is weight decay?", "An L2 penalty on the weights.\n\nIts strength is a hyper-parameter."),
+    ]
+    assert [d.rule for d in source.dropped if d.text.startswith("🙏")] == ["postscript"]
+
+
+def test_numbered_lines_folded_into_a_paragraph_are_split_out(rules: Rules) -> None:
+    source = _extract("markdown-folded-numbered-lines.md", rules)
+    assert [i.question for i in source.items] == [
+        "What is underfitting?", "What May Cause an Early Stopping of Training?", "Describe Dropout as a Method"]
+    assert source.items[0].answer.endswith("Symptoms: high bias.")
+    assert source.items[2].answer == "Units are dropped at random while training."

@@ -7,6 +7,7 @@ person accepted it (`merge:` in the overrides).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -52,16 +53,32 @@ def _accepted(merges: tuple[tuple[str, ...], ...]) -> dict[str, tuple[str, ...]]
     return {card: group for group in merges for card in group}
 
 
+def _homes(ledger: Ledger, clusters: list[Cluster]) -> dict[str, int]:
+    """Each published card's home cluster: the one holding its primary, else the one holding most of its members
+    (the first on ties). A card whose members dedup split apart follows its primary."""
+    where = {member_key(m): index for index, c in enumerate(clusters) for m in c.members}
+    homes: dict[str, int] = {}
+    for entry in ledger.entries.values():
+        if entry.primary in where:
+            homes[entry.card_id] = where[entry.primary]
+            continue
+        counts = Counter(where[k] for k in entry.members if k in where)
+        if counts:
+            homes[entry.card_id] = max(counts, key=lambda i: (counts[i], -i))
+    return homes
+
+
 def claim(ledger: Ledger, clusters: list[Cluster], asked: Mapping[str, tuple[str, str, str]],
           merges: tuple[tuple[str, ...], ...], reworded: Reworded) -> tuple[list[Group], list[Proposal]]:
     """Match clusters to ledger cards. `asked` maps a member key to (question, lang, answer)."""
     owners = _owners(ledger)
+    homes = _homes(ledger, clusters)
     accepted = _accepted(merges)
     claimed: set[str] = set()
     groups: list[Group] = []
     proposals: list[Proposal] = []
-    for cluster in clusters:
-        votes = [c for m in cluster.members for c in owners.get(member_key(m), []) if c not in claimed]
+    for index, cluster in enumerate(clusters):
+        votes = [c for m in cluster.members for c in owners.get(member_key(m), []) if homes.get(c) == index]
         ranked = sorted(dict.fromkeys(votes), key=lambda c: -votes.count(c))  # stable: ties keep first seen
         if len(ranked) < 2:
             if ranked:
@@ -77,9 +94,13 @@ def claim(ledger: Ledger, clusters: list[Cluster], asked: Mapping[str, tuple[str
             continue
         split: dict[str, list[Member]] = {c: [] for c in ranked}
         for member in cluster.members:
-            mine = [c for c in owners.get(member_key(member), []) if c in split]
+            key = member_key(member)
+            mine = [c for c in owners.get(key, []) if c in split]
+            mine.sort(key=lambda c: ledger.entries[c].primary != key)  # a member shared by two cards: its primary's
             split[mine[0] if mine else top].append(member)
         for card_id, members in split.items():
+            if not members:
+                continue
             claimed.add(card_id)
             groups.append(Group(Cluster(tuple(members)), card_id))
             if card_id != top:
@@ -90,19 +111,30 @@ def claim(ledger: Ledger, clusters: list[Cluster], asked: Mapping[str, tuple[str
 
 def _reword(ledger: Ledger, groups: list[Group], asked: Mapping[str, tuple[str, str, str]], claimed: set[str],
             reworded: Reworded) -> list[Group]:
-    """Unmatched clusters take an unclaimed card from one of their pages whose question they reword.
+    """Unmatched clusters take an unclaimed card (retired ones included) that asked the same question on any
+    page (a page renamed, a question moved), else one from one of their pages whose question they reword.
 
-    Only cards sharing a page are compared (a page edited in place), so the cost stays near-linear.
+    Exact questions are looked up by item id; fuzzy rewording compares only cards sharing a page (a page edited
+    in place), so the cost stays near-linear.
     """
+    by_item: dict[str, list[LedgerEntry]] = {}
     by_page: dict[str, list[LedgerEntry]] = {}
     for entry in ledger.entries.values():
         if entry.card_id not in claimed:
+            for key in sorted(entry.members, key=lambda k: k != entry.primary):
+                by_item.setdefault(key.split("/", 1)[1], []).append(entry)
             for page in dict.fromkeys(key.split("/", 1)[0] for key in entry.members):
                 by_page.setdefault(page, []).append(entry)
     out: list[Group] = []
     for group in groups:
         if group.card_id is not None:
             out.append(group)
+            continue
+        same = next((e for m in group.cluster.members for e in by_item.get(m.item_id, []) if e.card_id not in claimed),
+                    None)
+        if same is not None:
+            claimed.add(same.card_id)
+            out.append(Group(group.cluster, same.card_id))
             continue
         best: tuple[int, str] | None = None
         for member in group.cluster.members:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import genanki
 
-from pipeline.changes import CardChange, RetireReason, field_changes
+from pipeline.changes import CardChange, RetireReason, ReviveReason, field_changes
 from pipeline.identity.claim import Group
 from pipeline.identity.ledger import CardState, Ledger, LedgerEntry, content_hash
 from pipeline.identity.primary import PrimaryReason
@@ -50,6 +50,7 @@ class Outcome:
     not_carded: tuple[tuple[str, str], ...]
     primary_moves: tuple[tuple[str, str, str], ...]  # (card id, new primary, why)
     deck_moves: tuple[tuple[str, str, str], ...]  # (card id, the deck it lives in, the deck it would get now)
+    card_of: dict[str, str]  # cluster key -> the card emitted for it
 
 
 def _new_id(taken: dict[str, LedgerEntry], key: str) -> str:
@@ -89,91 +90,121 @@ def _card(entry: LedgerEntry, item: Composed | None, status: CardStatus) -> Card
                 carried_from=item.group.carried_from)
 
 
+@dataclass
+class _Build:
+    """The decisions being made (mutable while `decide` runs; returned as an immutable Outcome)."""
+
+    entries: dict[str, LedgerEntry]
+    last_note_id: int
+    next_position: int
+    now: int
+    cards: list[Card] = field(default_factory=list)
+    changes: list[CardChange] = field(default_factory=list)
+    not_carded: list[tuple[str, str]] = field(default_factory=list)
+    primary_moves: list[tuple[str, str, str]] = field(default_factory=list)
+    deck_moves: list[tuple[str, str, str]] = field(default_factory=list)
+    holder: dict[str, str] = field(default_factory=dict)  # member key -> card emitted for it ("" none)
+    card_of: dict[str, str] = field(default_factory=dict)  # cluster key -> card id
+    handled: set[str] = field(default_factory=set)
+
+    def publish_new(self, item: Composed, members: tuple[str, ...]) -> LedgerEntry:
+        card_id = _new_id(self.entries, item.group.cluster.key)
+        self.next_position += 1
+        self.last_note_id = max(self.now * 1000, self.last_note_id + 1)
+        self.changes.append(CardChange(card_id, CardStatus.NEW, item.content.question, pages=_pages([item.primary])))
+        return LedgerEntry(card_id, genanki.guid_for(card_id), self.last_note_id, self.next_position, self.now,
+                           content_hash(item.content), item.provenance_hash, members, item.primary, deck=item.deck,
+                           tags=item.tags, content=item.content, sources=item.sources)
+
+    def update(self, old: LedgerEntry, item: Composed, members: tuple[str, ...], refresh: bool) -> tuple[
+            LedgerEntry, CardStatus]:
+        digest = content_hash(item.content)
+        revived = old.state is not CardState.ACTIVE
+        studied = old.content_hash != digest
+        provenance = refresh and old.provenance_hash != item.provenance_hash
+        # an unchanged card still records what it holds now (its studied fields are the same by the hash), so a
+        # later retirement publishes complete fields, a first-release ledger's included
+        entry = replace(old, members=members, primary=item.primary, state=CardState.ACTIVE, retired_because=None,
+                        merged_into="", deck=old.deck or item.deck, tags=item.tags, content=item.content,
+                        sources=item.sources)
+        status = CardStatus.UNCHANGED
+        if revived or studied or provenance:
+            status = CardStatus.REVIVED if revived else CardStatus.CHANGED
+            entry = replace(entry, mod=_bump(old, self.now), content_hash=digest, provenance_hash=item.provenance_hash)
+            why = _revive_why(old, item) if revived else "" if studied else "sources refreshed"
+            self.changes.append(CardChange(old.card_id, status, item.content.question,
+                                           field_changes(old.content, item.content), _cause(old, item), why))
+        if entry.deck != item.deck:
+            self.deck_moves.append((old.card_id, entry.deck, item.deck))
+        if item.primary != old.primary and old.primary and item.primary_reason is not PrimaryReason.KEPT:
+            self.primary_moves.append((old.card_id, item.primary, item.primary_reason.value))
+        return entry, status
+
+    def retire(self, old: LedgerEntry, present: frozenset[str]) -> None:
+        reason, into, pages = _retire_reason(old, present, self.holder)
+        entry = replace(old, state=CardState.RETIRED, retired_because=reason, merged_into=into,
+                        mod=_bump(old, self.now))
+        self.entries[old.card_id] = entry
+        self.cards.append(_card(entry, None, CardStatus.RETIRED))
+        self.changes.append(CardChange(old.card_id, CardStatus.RETIRED, old.content.question, pages=pages,
+                                       why=reason.sentence(into)))
+
+
 def decide(ledger: Ledger, composed: list[Composed], present: frozenset[str], never_emit: frozenset[str],
            refresh: bool, now: int) -> Outcome:
     """Apply this build's cards to the ledger: one place where identities are issued and `mod` moves."""
-    entries = dict(ledger.entries)
-    last_note_id = ledger.last_note_id
-    next_position = max((e.position for e in entries.values()), default=0)
-    cards: list[Card] = []
-    changes: list[CardChange] = []
-    not_carded: list[tuple[str, str]] = []
-    moves: list[tuple[str, str, str]] = []
-    deck_moves: list[tuple[str, str, str]] = []
-    holder: dict[str, str] = {}  # member key -> card id emitted for it in this build
-    emitted: set[str] = set()
+    run = _Build(dict(ledger.entries), ledger.last_note_id,
+                 max((e.position for e in ledger.entries.values()), default=0), now)
     for item in composed:
         members = tuple(f"{m.source}/{m.item_id}" for m in item.group.cluster.members)
-        card_id = item.group.card_id
-        old = entries.get(card_id) if card_id else None
-        if card_id in never_emit:
-            not_carded.append((card_id, "never_emit in overrides"))
-            emitted.add(card_id)
+        old = run.entries.get(item.group.card_id or "")
+        if old is not None and old.card_id in never_emit:
+            run.not_carded.append((old.card_id, "never_emit in overrides"))
+            run.entries[old.card_id] = replace(old, state=CardState.NEVER_EMIT)
+            run.handled.add(old.card_id)
             continue
         if not item.emit:
             if old is not None:
-                holder.update(dict.fromkeys(members, ""))  # still asked, just not carded: retire below
-            not_carded.append((item.group.cluster.key, "no answer in any source"))
+                run.holder.update(dict.fromkeys(members, ""))  # still asked, just not carded: retired below
+            run.not_carded.append((item.group.cluster.key, "no answer in any source"))
             continue
-        digest = content_hash(item.content)
         if old is None:
-            card_id = _new_id(entries, item.group.cluster.key)
-            next_position += 1
-            last_note_id = max(now * 1000, last_note_id + 1)
-            entry = LedgerEntry(card_id, genanki.guid_for(card_id), last_note_id, next_position, now, digest,
-                                item.provenance_hash, members, item.primary, deck=item.deck, tags=item.tags,
-                                content=item.content, sources=item.sources)
-            status = CardStatus.NEW
-            changes.append(CardChange(card_id, status, item.content.question, pages=_pages([item.primary])))
+            entry, status = run.publish_new(item, members), CardStatus.NEW
         else:
-            assert card_id is not None
-            revived = old.retired
-            studied = old.content_hash != digest
-            provenance = refresh and old.provenance_hash != item.provenance_hash
-            entry = replace(old, members=members, primary=item.primary, state=CardState.ACTIVE, retired_because="",
-                            deck=old.deck or item.deck)
-            if revived or studied or provenance:
-                status = CardStatus.REVIVED if revived else CardStatus.CHANGED
-                entry = replace(entry, mod=_bump(old, now), content_hash=digest,
-                                provenance_hash=item.provenance_hash, tags=item.tags, content=item.content,
-                                sources=item.sources)
-                why = "back in a source" if revived else ("" if studied else "sources refreshed")
-                changes.append(CardChange(card_id, status, item.content.question,
-                                          field_changes(old.content, item.content), _cause(old, item), why))
-            else:
-                status = CardStatus.UNCHANGED
-            if entry.deck != item.deck:
-                deck_moves.append((card_id, entry.deck, item.deck))
-            if item.primary != old.primary and old.primary and item.primary_reason is not PrimaryReason.KEPT:
-                moves.append((card_id, item.primary, item.primary_reason.value))
-        entries[card_id] = entry
-        emitted.add(card_id)
-        holder.update(dict.fromkeys(members, card_id))
-        cards.append(_card(entry, item, status))
+            entry, status = run.update(old, item, members, refresh)
+        run.entries[entry.card_id] = entry
+        run.handled.add(entry.card_id)
+        run.holder.update(dict.fromkeys(members, entry.card_id))
+        run.card_of[item.group.cluster.key] = entry.card_id
+        run.cards.append(_card(entry, item, status))
     for card_id, old in ledger.entries.items():
-        if card_id in emitted or card_id in never_emit:
+        if card_id in run.handled or card_id in never_emit:
             continue
         if old.retired:
-            cards.append(_card(old, None, CardStatus.STILL_RETIRED))
-            continue
-        reason, pages = _retire_reason(old, present, holder)
-        entry = replace(old, state=CardState.RETIRED, retired_because=reason, mod=_bump(old, now))
-        entries[card_id] = entry
-        cards.append(_card(entry, None, CardStatus.RETIRED))
-        changes.append(CardChange(card_id, CardStatus.RETIRED, old.content.question, pages=pages, why=reason))
-    new_ledger = Ledger(entries, ledger.note_type_hash, ledger.note_type_mod, last_note_id)
-    return Outcome(tuple(cards), new_ledger, tuple(changes), tuple(not_carded), tuple(moves),
-                   tuple(deck_moves))
+            run.cards.append(_card(old, None, CardStatus.STILL_RETIRED))
+        else:
+            run.retire(old, present)
+    return Outcome(tuple(run.cards), Ledger(run.entries, ledger.note_type_hash, ledger.note_type_mod,
+                                            run.last_note_id),
+                   tuple(run.changes), tuple(run.not_carded), tuple(run.primary_moves), tuple(run.deck_moves),
+                   dict(run.card_of))
 
 
-def _retire_reason(entry: LedgerEntry, present: frozenset[str], holder: dict[str, str]) -> tuple[str, tuple[str, ...]]:
+def _revive_why(old: LedgerEntry, item: Composed) -> str:
+    if old.state is CardState.NEVER_EMIT:
+        return ReviveReason.UNSUPPRESSED.value
+    return (ReviveReason.UNANSWERED_ON if item.unanswered else ReviveReason.BACK).value
+
+
+def _retire_reason(entry: LedgerEntry, present: frozenset[str],
+                   holder: dict[str, str]) -> tuple[RetireReason, str, tuple[str, ...]]:
     asked = [k for k in entry.members if k in present]
     if not asked:
-        return RetireReason.GONE.value, _pages(entry.members)
+        return RetireReason.GONE, "", _pages(entry.members)
     into = next((holder[k] for k in asked if holder.get(k)), "")
     if into:
-        return f"{RetireReason.MERGED.value} {into}", _pages(asked)
+        return RetireReason.MERGED, into, _pages(asked)
     if NEEDS_ANSWER in entry.tags:
-        return RetireReason.UNANSWERED_OFF.value, _pages(asked)
+        return RetireReason.UNANSWERED_OFF, "", _pages(asked)
     gone = [k for k in entry.members if k not in present]
-    return RetireReason.UNANSWERED.value, _pages(gone) or _pages(asked)
+    return RetireReason.UNANSWERED, "", _pages(gone) or _pages(asked)

@@ -13,16 +13,19 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from pipeline.changes import RetireReason
 from pipeline.models import CardContent, SourceRef
 from pipeline.yamlcheck import Checker
 from pipeline.yamlio import read_yaml, write_yaml
 
 SCHEMA = 2
+MAX_NOTE_ID = 10**13  # a millisecond epoch (year 2286); larger ids overflow Anki
+MAX_MOD = 2**31  # a second epoch that Anki's 32-bit fields hold
 _V1_KEYS = ("guid", "note_id", "position", "changed", "content_hash", "provenance_hash", "members", "lang",
             "question", "answer", "retired", "tags", "deck")
 _KEYS = ("guid", "note_id", "position", "mod", "content_hash", "provenance_hash", "primary", "members", "state",
-         "retired_because", "deck", "tags", "lang", "question", "answer", "alt_lang", "alt_question", "alt_answer",
-         "other_answers", "also_asked", "sources")
+         "retired_because", "merged_into", "deck", "tags", "lang", "question", "answer", "alt_lang", "alt_question",
+         "alt_answer", "other_answers", "also_asked", "sources")
 _SOURCE_KEYS = ("slug", "file", "title", "url")
 
 
@@ -31,6 +34,7 @@ class CardState(StrEnum):
 
     ACTIVE = "active"
     RETIRED = "retired"
+    NEVER_EMIT = "never-emit"  # listed in never_emit: kept, never written to a package
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,8 @@ class LedgerEntry:
     members: tuple[str, ...]  # "source/item-id" keys of the questions this card holds
     primary: str = ""  # the member whose question and answer the card shows ("" until chosen: migrated)
     state: CardState = CardState.ACTIVE
-    retired_because: str = ""
+    retired_because: RetireReason | None = None
+    merged_into: str = ""
     deck: str = ""
     tags: tuple[str, ...] = ()
     content: CardContent = field(default_factory=lambda: CardContent("", ""))
@@ -103,9 +108,12 @@ def load_ledger(path: Path, cache_dir: Path | None = None) -> Ledger:
 
 def _identity(check: Checker, keys: list[str | int], raw: dict[str, Any]) -> dict[str, Any]:
     note_id = check.get(raw, keys, "note_id", int)
-    if note_id <= 0:
-        raise check.fail([*keys, "note_id"], "note_id must be a positive millisecond epoch")
-    return {"guid": check.get(raw, keys, "guid", str), "note_id": note_id,
+    if not 0 < note_id < MAX_NOTE_ID:
+        raise check.fail([*keys, "note_id"], "note_id must be a millisecond epoch (a positive 13-digit number)")
+    guid = check.get(raw, keys, "guid", str)
+    if not guid:
+        raise check.fail([*keys, "guid"], "guid must not be empty")
+    return {"guid": guid, "note_id": note_id,
             "position": check.get(raw, keys, "position", int),
             "content_hash": check.get(raw, keys, "content_hash", str, ""),
             "provenance_hash": check.get(raw, keys, "provenance_hash", str, ""),
@@ -120,7 +128,7 @@ def _read_v1(check: Checker, card_id: str, raw: dict[str, Any]) -> LedgerEntry:
     retired = check.get(raw, keys, "retired", bool, False)
     content = CardContent(check.get(raw, keys, "question", str, ""), check.get(raw, keys, "answer", str, ""),
                           lang=check.get(raw, keys, "lang", str, ""))
-    return LedgerEntry(card_id=card_id, mod=check.get(raw, keys, "changed", int),
+    return LedgerEntry(card_id=card_id, mod=_mod(check, keys, raw, "changed"),
                        state=CardState.RETIRED if retired else CardState.ACTIVE, content=content,
                        **ident)
 
@@ -139,16 +147,31 @@ def _read_v2(check: Checker, card_id: str, raw: dict[str, Any]) -> LedgerEntry:
         other_answers=check.strings(raw, keys, "other_answers"), also_asked=check.strings(raw, keys, "also_asked"),
         lang=check.get(raw, keys, "lang", str, ""), alt_lang=check.get(raw, keys, "alt_lang", str, ""))
     sources = []
-    for index, ref in enumerate(raw.get("sources") or []):
+    refs = raw.get("sources") or []
+    if not isinstance(refs, list):
+        raise check.fail([*keys, "sources"], "sources must be a list")
+    for index, ref in enumerate(refs):
         where: list[str | int] = [*keys, "sources", index]
         ref = check.mapping(ref, where, "a source")
         check.only(ref, where, _SOURCE_KEYS)
         sources.append(SourceRef(check.get(ref, where, "slug", str), check.get(ref, where, "file", str, ""),
                                  check.get(ref, where, "title", str, ""), check.get(ref, where, "url", str, "")))
-    return LedgerEntry(card_id=card_id, mod=check.get(raw, keys, "mod", int),
+    because = check.get(raw, keys, "retired_because", str, "")
+    if because and because not in {r.value for r in RetireReason}:
+        raise check.fail([*keys, "retired_because"],
+                         f"retired_because must be one of {', '.join(r.value for r in RetireReason)}")
+    return LedgerEntry(card_id=card_id, mod=_mod(check, keys, raw, "mod"),
                        primary=check.get(raw, keys, "primary", str, ""), state=CardState(state),
-                       retired_because=check.get(raw, keys, "retired_because", str, ""), content=content,
+                       retired_because=RetireReason(because) if because else None,
+                       merged_into=check.get(raw, keys, "merged_into", str, ""), content=content,
                        sources=tuple(sources), **ident)
+
+
+def _mod(check: Checker, keys: list[str | int], raw: dict[str, Any], key: str) -> int:
+    mod = check.get(raw, keys, key, int)
+    if not 0 < mod < MAX_MOD:
+        raise check.fail([*keys, key], f"{key} must be a second epoch (a positive 10-digit number)")
+    return mod
 
 
 def _entry_dict(entry: LedgerEntry) -> dict[str, Any]:
@@ -156,7 +179,9 @@ def _entry_dict(entry: LedgerEntry) -> dict[str, Any]:
     data: dict[str, Any] = {
         "guid": entry.guid, "note_id": entry.note_id, "position": entry.position, "mod": entry.mod,
         "content_hash": entry.content_hash, "provenance_hash": entry.provenance_hash, "primary": entry.primary,
-        "members": list(entry.members), "state": entry.state.value, "retired_because": entry.retired_because,
+        "members": list(entry.members), "state": entry.state.value,
+        "retired_because": entry.retired_because.value if entry.retired_because else "",
+        "merged_into": entry.merged_into,
         "deck": entry.deck, "tags": list(entry.tags), "lang": c.lang, "question": c.question, "answer": c.answer,
         "alt_lang": c.alt_lang, "alt_question": c.alt_question, "alt_answer": c.alt_answer,
         "other_answers": list(c.other_answers), "also_asked": list(c.also_asked),
