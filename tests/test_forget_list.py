@@ -64,7 +64,7 @@ def test_forget_retired_records_every_retired_card(project: Path) -> None:
     (project / "raw" / "llm-attention-basics-series-1.txt").unlink()
     session_for(project, project / "raw", NOW + 10).build()
     retired = [c for c, e in load_ledger(project / "decks" / "ledger.yaml").entries.items() if e.retired]
-    assert len(retired) == 7  # the attention card merged with the general page's stays
+    assert len(retired) == 7  # 8 questions; the attention one shares a card with the general page, which stays
     result = CliRunner().invoke(main, ["forget", "--retired"])
     assert result.exit_code == 0 and result.output.count("forgot ") == 7
     assert load_overrides(project / "decks" / "overrides.yaml").never_emit == set(retired)

@@ -12,7 +12,7 @@ from tests.conftest import GOLDEN, SEEDS_DIR, copy_raw, session_for
 
 GOLDEN_CLOCK = 2_000_000_000
 LEGACY_LEDGER = GOLDEN / "ledger-v1.yaml"  # the ledger as the first release wrote it
-OUTPUTS = ("clean", "yaml", "ledger.yaml")
+OUTPUTS = ("clean", "yaml", "ledger.yaml", "merged.yaml", "proposals.yaml")
 
 
 def build_golden(tmp: Path) -> Path:
