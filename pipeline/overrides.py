@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.dedup.verify import MergeRule
 from pipeline.models import Cluster, Member
 from pipeline.yamlcheck import Checker
 from pipeline.yamlio import read_yaml
@@ -79,7 +80,7 @@ def apply_decisions(clusters: list[Cluster], overrides: Overrides,
                 kept = [m for m in cluster.members if key(m) not in theirs]
                 if moved and kept:
                     out[index] = Cluster(tuple(kept))
-                    out.insert(index + 1, Cluster(tuple(Member(m.source, m.item_id, "kept apart by overrides", 0)
+                    out.insert(index + 1, Cluster(tuple(Member(m.source, m.item_id, MergeRule.KEPT_APART.value, 0)
                                                         for m in moved)))
                     break
     for group in overrides.merge:
@@ -89,7 +90,7 @@ def apply_decisions(clusters: list[Cluster], overrides: Overrides,
         if len(found) < 2:
             continue
         target = found[0]
-        extra = [Member(m.source, m.item_id, "merged by overrides", 100) for i in found[1:] for m in out[i].members]
+        extra = [Member(m.source, m.item_id, MergeRule.BY_PERSON.value, 100) for i in found[1:] for m in out[i].members]
         out[target] = Cluster(out[target].members + tuple(extra))
         out = [c for i, c in enumerate(out) if i not in found[1:]]
     return out

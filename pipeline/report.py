@@ -124,8 +124,8 @@ def as_text(report: BuildReport, verbose: bool = False) -> str:
     for name, count in report.packages:
         lines.append(f"wrote {name} ({count} notes)")
     for p in report.proposals:
-        lines.append(f"proposed merge: {p.merge} into {p.keep} (similarity {p.score}); accept with "
-                     f"`merge: [[{p.keep}, {p.merge}]]` in overrides.yaml")
+        lines.append(f"proposed merge of two cards you study: {p.merge} into {p.keep} (similarity {p.score}); "
+                     f"`deckmill merge` shows them, `deckmill merge --accept {p.merge}` accepts")
     if report.needs_review and not verbose:
         lines.append(f"{len(report.needs_review)} cards tagged needs-review, "
                      f"{len(report.not_carded)} questions without a card (-v lists them with the reason)")

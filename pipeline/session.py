@@ -211,7 +211,7 @@ class Session:
         live = [c for c in outcome.cards if not c.retired]
         write_merged(self.paths.merged, [g.cluster for g in groups], related, outcome.card_of)
         return BuildReport(
-            sources=tuple(source_figures(sources, clusters, live)),
+            sources=tuple(source_figures(sources, [g.cluster for g in groups], live)),
             skipped_pages=tuple(self.skipped),
             changes=outcome.changes,
             unchanged=sum(1 for c in live if c.status is CardStatus.UNCHANGED),

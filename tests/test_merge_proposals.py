@@ -31,7 +31,7 @@ def test_a_merge_of_two_published_cards_is_proposed_then_accepted(tmp_path: Path
     first, second = (cid for cid, e in cards.items())
     (raw / "a.txt").write_text(PAGE_A, encoding="utf-8")
     out = _build(tmp_path)  # both pages now: dedup says one question, but both cards are published
-    assert f"proposed merge: {second} into {first}" in out
+    assert f"proposed merge of two cards you study: {second} into {first}" in out
     cards = read_yaml(tmp_path / "decks" / "ledger.yaml")["cards"]
     assert cards[first]["state"] == "active" and cards[second]["state"] == "active"  # nothing merged yet
     args = ["--raw", str(raw), "--out", str(tmp_path / "decks")]

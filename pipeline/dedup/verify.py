@@ -25,6 +25,8 @@ class MergeRule(StrEnum):
     SAME_CONCEPTS = "same-concepts"  # same concepts, intents and numbers; nothing else said on either side
     SIMILAR = "similar"  # same concepts, intents and numbers; the leftover words alike (one language)
     TRANSLATION = "translation"  # other language: same concepts, intents and numbers, nothing else said
+    BY_PERSON = "merged by overrides"  # the person merged the cards (`merge:`)
+    KEPT_APART = "kept apart by overrides"  # the person split it off (`keep_apart:`)
 
 
 class WhyNot(StrEnum):
