@@ -85,6 +85,8 @@ def add(ctx: click.Context, /, pages: tuple[str, ...], title: str, page_url: str
       deckmill add ~/Downloads/llm-questions.html --tag llm
       deckmill add https://example.org/interview.md --dry-run
     """
+    if len(pages) > 1 and (title or page_url):
+        raise click.UsageError("--title and --url describe one page: add the pages one at a time")
     refused: list[str] = []
 
     def work(session: Session) -> str:

@@ -65,10 +65,7 @@ def forget(overrides_path: Path, ledger_path: Path, card_ids: list[str]) -> Forg
     load_overrides(overrides_path)  # validates the file as the build will read it
     yaml = round_trip_yaml()
     data = load_for_edit(overrides_path, yaml)
-    never = data.get("never_emit")
-    if not isinstance(never, CommentedSeq):
-        never = CommentedSeq(never or [])
-        data["never_emit"] = never
+    never = list_for_edit(data, "never_emit")
     present = {str(c) for c in never}
     added = [c for c in dict.fromkeys(card_ids) if c not in present]
     already = [c for c in dict.fromkeys(card_ids) if c in present]
@@ -79,6 +76,15 @@ def forget(overrides_path: Path, ledger_path: Path, card_ids: list[str]) -> Forg
     if added:
         save_edited(overrides_path, yaml, data)
     return Forgotten(tuple(added), tuple(already))
+
+
+def list_for_edit(data: CommentedMap, key: str) -> CommentedSeq:
+    """The list under `key`, made (at the end) when the file has none; appending to it keeps its comments."""
+    value = data.get(key)
+    if not isinstance(value, CommentedSeq):
+        value = CommentedSeq(value or [])
+        data[key] = value
+    return value
 
 
 def save_edited(path: Path, yaml: YAML, data: CommentedMap) -> None:

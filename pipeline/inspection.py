@@ -32,9 +32,9 @@ class Inspection:
         return tuple(sorted((*self.page.removals, *self.source.dropped), key=lambda r: r.line))
 
 
-def inspect_page(path: Path, rules: Rules) -> Inspection:
-    """Clean and extract one page (nothing is written) and say how its structure was inferred."""
-    page = clean_page(load_page(path), rules)
+def structure_of(page: CleanPage, rules: Rules) -> tuple[tuple[Role, ...], tuple[Scored, ...], Scored | None,
+                                                        Scored | None]:
+    """(block roles, every signature scored, the chosen one, the runner-up) of a cleaned page."""
     blocks = list(page.blocks)
     roles = infer_roles(blocks, rules)
     scored = score_signatures(blocks, rules)
@@ -45,4 +45,11 @@ def inspect_page(path: Path, rules: Rules) -> Inspection:
         signature = used.most_common(1)[0][0]
         chosen = next((s for s in scored if s.signature == signature), None)
     runner_up = next((s for s in scored if chosen is None or s.signature != chosen.signature), None)
-    return Inspection(page, tuple(roles), tuple(scored), chosen, runner_up, extract(page, rules))
+    return tuple(roles), tuple(scored), chosen, runner_up
+
+
+def inspect_page(path: Path, rules: Rules) -> Inspection:
+    """Clean and extract one page (nothing is written) and say how its structure was inferred."""
+    page = clean_page(load_page(path), rules)
+    roles, scored, chosen, runner_up = structure_of(page, rules)
+    return Inspection(page, roles, scored, chosen, runner_up, extract(page, rules))

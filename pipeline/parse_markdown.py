@@ -60,6 +60,8 @@ _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 def is_nav_links(content: str) -> bool:
     """A paragraph that is only links within the page or the repository ("[⬆ Back to top](#questions) |
     [Index](./README.md)"): navigation, never part of an answer."""
+    if "![" in content:
+        return False  # an image is content (a diagram kept beside the page), not navigation
     links = _MD_LINK.findall(content)
     if not links or "![" in content or any(_SCHEME.match(target) or not target for _, target in links):
         return False

@@ -14,11 +14,12 @@ from pipeline.apkg import FIELDS, load_templates
 from pipeline.cards import fields_for
 from pipeline.cardtemplate import render_card
 from pipeline.dedup import Related
+from pipeline.inspection import structure_of
 from pipeline.media import media_index
 from pipeline.models import Card, SourceItems
 from pipeline.report import BuildReport
 from pipeline.session import Session
-from pipeline.stagefiles import read_items, read_merged
+from pipeline.stagefiles import read_clean, read_items, read_merged
 from pipeline.yamlio import atomic_write
 
 _TAGS = re.compile(r"<[^>]+>")
@@ -35,6 +36,7 @@ class PreviewInput:
     related: tuple[Related, ...]
     title: str
     media: dict[str, Path] = field(default_factory=dict)  # media name -> image file (embedded as data: URIs)
+    structures: dict[str, str] = field(default_factory=dict)  # page -> the question signature inferred
 
 
 def _asset(name: str) -> str:
@@ -133,10 +135,13 @@ def _pages(data: PreviewInput) -> str:
                     *(f"{f.check.value} line {f.line}: {f.detail}" for f in source.findings)]
         counts = (f"{f.questions} questions, {f.answered} answered, {f.merged_into_other} merged, {f.cards} cards"
                   if f else f"{len(source.items)} questions")
+        structure = data.structures.get(source.slug, "")
         rows.append(f"<tr><td>{_e(source.slug)}</td><td>{_e(source.meta.title)}</td><td>{_e(source.fmt)}/"
-                    f"{_e(source.encoding)}</td><td>{_e(counts)}</td><td>{'<br>'.join(map(_e, findings))}</td></tr>")
+                    f"{_e(source.encoding)}</td><td>{_e(counts)}</td><td>{_e(structure)}</td>"
+                    f"<td>{'<br>'.join(map(_e, findings))}</td></tr>")
     skipped = "".join(f"<li>{_e(name)}: {_e(why)}</li>" for name, why in data.report.skipped_pages)
-    return (f"<table><tr><th>page</th><th>title</th><th>read as</th><th>brings</th><th>self-check findings</th></tr>"
+    return (f"<table><tr><th>page</th><th>title</th><th>read as</th><th>brings</th><th>questions are</th>"
+            f"<th>self-check findings</th></tr>"
             f"{''.join(rows)}</table>" + (f"<p>Skipped pages:</p><ul>{skipped}</ul>" if skipped else ""))
 
 
@@ -181,6 +186,15 @@ def preview_html(data: PreviewInput) -> str:
 """
 
 
+def _structures(session: Session) -> dict[str, str]:
+    """Per page, the block signature its questions were taken from (as `deckmill inspect` says it)."""
+    out = {}
+    for path in sorted(session.paths.clean_dir.glob("*.yaml")):
+        chosen = structure_of(read_clean(path), session.rules)[2]
+        out[path.stem] = chosen.signature.describe() if chosen else "no question signature"
+    return out
+
+
 def preview_path(session: Session) -> Path:
     return session.paths.out / "deckmill.preview.html"
 
@@ -191,7 +205,7 @@ def write_preview(session: Session, report: BuildReport, target: Path | None = N
     related = tuple(read_merged(session.paths.merged)[1]) if session.paths.merged.exists() else ()
     title = f"deckmill preview: {session.rules.deck.deck_name}"
     page = preview_html(PreviewInput(session.last_cards, report, sources, related, title,
-                                     media_index(session.paths.raw)))
+                                     media_index(session.paths.raw), _structures(session)))
     path = target or preview_path(session)
 
     def write(tmp: Path) -> None:

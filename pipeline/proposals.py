@@ -8,7 +8,7 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedSeq
 
 from pipeline.errors import DeckmillError
-from pipeline.forget import load_for_edit, round_trip_yaml, save_edited
+from pipeline.forget import list_for_edit, load_for_edit, round_trip_yaml, save_edited
 from pipeline.identity.claim import Proposal
 from pipeline.identity.ledger import Ledger
 from pipeline.overrides import load_overrides
@@ -67,10 +67,7 @@ def accept(overrides_path: Path, proposals: list[Proposed], card_ids: tuple[str,
     if chosen:
         yaml = round_trip_yaml()
         data = load_for_edit(overrides_path, yaml)
-        merge = data.get("merge")
-        if not isinstance(merge, CommentedSeq):
-            merge = CommentedSeq(merge or [])
-            data["merge"] = merge
+        merge = list_for_edit(data, "merge")
         for p in chosen:
             pair = CommentedSeq([p.keep, p.merge])
             pair.fa.set_flow_style()

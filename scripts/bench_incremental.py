@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmark import _synthetic  # scripts/ is on sys.path when this file is run
+from benchmark import PER_PAGE, write_corpus  # scripts/ is on sys.path when this file is run
 
 from pipeline.config import load_rules
 from pipeline.session import Paths, Session
@@ -26,10 +26,9 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="deckmill-bench-inc-"))
     try:
-        _synthetic(work / "all", args.pages + 1, seed=11)
+        pages = write_corpus(work / "all", (args.pages + 1) * PER_PAGE, seed=11)
         raw = work / "raw"
         raw.mkdir()
-        pages = sorted((work / "all").iterdir())
         for page in pages[:-1]:
             shutil.copy(page, raw / page.name)
         full = _timed(raw, work / "decks")

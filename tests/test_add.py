@@ -239,3 +239,10 @@ def test_add_reports_the_pages_self_check_findings(tmp_path: Path) -> None:
         ("the page", "fewer-than-promised (the title promises 10 questions; 3 found)")]
     output = CliRunner().invoke(main, ["add", "--dry-run", str(page), "--raw", "raw2"]).output
     assert "self-check numbering-gap (2 is followed by 4: 3 missing): «What is B?»" in output
+
+
+def test_title_and_url_describe_one_page_only(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["add", "--title", "Mine", str(FIXTURES / "english-interview.md"),
+                                       str(FIXTURES / "casual-notes.md")])
+    assert result.exit_code == 2 and "--title and --url describe one page" in result.output
+    assert not (tmp_path / "raw").exists()

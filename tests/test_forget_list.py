@@ -61,12 +61,14 @@ def test_an_unknown_id_is_an_error_and_writes_nothing(project: Path) -> None:
 
 
 def test_forget_retired_records_every_retired_card(project: Path) -> None:
+    only_there = [c for c, e in load_ledger(project / "decks" / "ledger.yaml").entries.items()
+                  if all(m.startswith("llm-attention-basics-series-1/") for m in e.members)]
     (project / "raw" / "llm-attention-basics-series-1.txt").unlink()
     session_for(project, project / "raw", NOW + 10).build()
     retired = [c for c, e in load_ledger(project / "decks" / "ledger.yaml").entries.items() if e.retired]
-    assert len(retired) == 7  # 8 questions; the attention one shares a card with the general page, which stays
+    assert sorted(retired) == sorted(only_there) and len(retired) >= 6
     result = CliRunner().invoke(main, ["forget", "--retired"])
-    assert result.exit_code == 0 and result.output.count("forgot ") == 7
+    assert result.exit_code == 0 and result.output.count("forgot ") == len(retired)
     assert load_overrides(project / "decks" / "overrides.yaml").never_emit == set(retired)
 
 
