@@ -119,11 +119,6 @@ def write_corpus(raw: Path, total: int, seed: int = 7) -> list[Path]:
     return pages
 
 
-def _synthetic(raw: Path, pages: int, seed: int) -> None:
-    """`pages` pages of the synthetic corpus (scripts/bench_incremental.py builds on it)."""
-    write_corpus(raw, pages * PER_PAGE, seed)
-
-
 def floor(pages: list[Path], notes: int) -> dict[str, float]:
     """The parsers deckmill uses reading the pages, and genanki alone writing `notes` notes."""
     import genanki
