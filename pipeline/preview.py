@@ -133,7 +133,8 @@ def _pages(data: PreviewInput) -> str:
         f = figures.get(source.slug)
         findings = [*sorted({flag for i in source.items for flag in i.flags}),
                     *(f"{f.check.value} line {f.line}: {f.detail}" for f in source.findings)]
-        counts = (f"{f.questions} questions, {f.answered} answered, {f.merged_into_other} merged, {f.cards} cards"
+        counts = (f"{f.questions} questions, {f.answered} answered, {f.cards} cards ({f.new} new), "
+                  f"{f.merged_into_other} joined other cards, {f.no_card} without a card"
                   if f else f"{len(source.items)} questions")
         structure = data.structures.get(source.slug, "")
         rows.append(f"<tr><td>{_e(source.slug)}</td><td>{_e(source.meta.title)}</td><td>{_e(source.fmt)}/"

@@ -19,8 +19,10 @@ class SourceFigures:
     junk_removed: int
     questions: int
     answered: int
-    merged_into_other: int
-    cards: int
+    merged_into_other: int  # questions that joined a card another question of this or another page leads
+    cards: int  # cards this page's questions lead
+    new: int = 0  # of those, cards new in this build
+    no_card: int = 0  # questions in no card (no answer anywhere, or never_emit)
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class BuildReport:
 def source_figures(sources: list[SourceItems], clusters: list[Cluster], cards: list[Card]) -> list[SourceFigures]:
     """Per page: what it holds, and how many of its questions lead a card or joined another question's card."""
     carded = {(c.members[0].source, c.members[0].item_id) for c in cards if c.members}
+    new = {(c.members[0].source, c.members[0].item_id) for c in cards if c.members and c.status is CardStatus.NEW}
+    in_card = {(m.source, m.item_id) for c in cards for m in c.members}
     merged: dict[str, int] = {}
     for cluster in clusters:
         keys = [(m.source, m.item_id) for m in cluster.members]
@@ -77,7 +81,9 @@ def source_figures(sources: list[SourceItems], clusters: list[Cluster], cards: l
             source=s.slug, encoding=s.encoding, format=s.fmt, lines_in=s.lines_in, junk_removed=s.junk_removed,
             questions=len(s.items), answered=sum(1 for i in s.items if i.answered),
             merged_into_other=merged.get(s.slug, 0),
-            cards=sum(1 for i in s.items if (s.slug, i.id) in carded)))
+            cards=sum(1 for i in s.items if (s.slug, i.id) in carded),
+            new=sum(1 for i in s.items if (s.slug, i.id) in new),
+            no_card=sum(1 for i in s.items if (s.slug, i.id) not in in_card)))
     return out
 
 
@@ -102,13 +108,15 @@ def change_lines(report: BuildReport, verbose: bool = False) -> list[str]:
 
 
 def as_text(report: BuildReport, verbose: bool = False) -> str:
-    headers = ("source", "read as", "lines in", "junk removed", "questions", "answered", "merged", "cards")
+    headers = ("source", "read as", "lines in", "junk removed", "questions", "answered", "cards", "new",
+               "joined", "no card")
     rows: list[tuple[str, ...]] = [
         (f.source, f"{f.format}/{f.encoding}",
-         *(str(n) for n in (f.lines_in, f.junk_removed, f.questions, f.answered, f.merged_into_other, f.cards)))
+         *(str(n) for n in (f.lines_in, f.junk_removed, f.questions, f.answered, f.cards, f.new,
+                            f.merged_into_other, f.no_card)))
         for f in report.sources]
     if rows:
-        rows.append(("TOTAL", "", *(str(sum(int(r[i]) for r in rows)) for i in range(2, 8))))
+        rows.append(("TOTAL", "", *(str(sum(int(r[i]) for r in rows)) for i in range(2, len(headers)))))
     table = [headers, *rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
     lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths,

@@ -85,6 +85,10 @@ def test_a_new_page_adds_and_never_rewrites_then_leaves_and_retires(loop: Any) -
         assert [f.field for f in change.fields] == [StudiedField.OTHER_ANSWERS]
         assert change.pages == ("new-page",)
     assert "other answers: «0 other answers» -> «1 other answer, new: «LoRA 在原权重旁" in as_text(added)
+    rows = {line.split()[0]: line.split()[1:] for line in as_text(added).splitlines()[1:4]}
+    # the page brings 4 questions: 2 lead new cards, 2 join the studied cards, none without a card
+    assert rows["new-page"] == ["txt/utf-8", "9", "1", "4", "4", "2", "2", "2", "0"]
+    assert rows["studied"][5:] == ["4", "0", "0", "0"]
     assert _import(col, package) == (2, 2, 2)
     notes = _notes(col)
     for cid, (question, answer) in before.items():  # question and main answer stay what the learner studies
