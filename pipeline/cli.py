@@ -101,7 +101,7 @@ def build(ctx: click.Context, /, include_unanswered: bool | None, refresh: bool,
       deckmill build --raw raw --out decks -v
     """
     def work(session: Session) -> BuildReport:
-        report = session.build(include_unanswered, refresh)
+        report = session.build(include_unanswered, refresh, reuse_unchanged=not with_preview)
         if with_preview:
             written.append(write_preview(session, report))
         return report

@@ -114,10 +114,14 @@ class StructureRules:
     faq_question: re.Pattern[str]
     faq_answer: re.Pattern[str]
     max_question_chars: int
+    max_heading_question_chars: int
     signature: SignatureSettings
     answer_reveal: re.Pattern[str]
     self_checks: SelfCheckSettings
     postscript: PostscriptSettings
+    reference_label: re.Pattern[str]
+    question_sections: re.Pattern[str]
+    answer_part_headings: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -280,10 +284,14 @@ def _structure(node: yaml.Node) -> StructureRules:
         faq_question=as_regex(NodeMap(m.req("faq_table"), "faq_table").req("question"), re.I),
         faq_answer=as_regex(NodeMap(m.req("faq_table"), "faq_table").req("answer"), re.I),
         max_question_chars=as_int(m.req("max_question_chars")),
+        max_heading_question_chars=as_int(m.req("max_heading_question_chars")),
         signature=_signature(m.req("signature")),
         answer_reveal=as_regex(m.req("answer_reveal"), re.I),
         self_checks=_self_checks(m.req("self_checks")),
         postscript=_postscript(m.req("postscript")),
+        reference_label=as_regex(m.req("reference_label"), re.I),
+        question_sections=as_regex(m.req("question_sections"), re.I),
+        answer_part_headings=as_regex(m.req("answer_part_headings"), re.I),
     )
 
 

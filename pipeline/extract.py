@@ -31,6 +31,7 @@ from pipeline.questions import (
     strip_marker,
     strip_markup,
     unlink,
+    unquote,
     whole_emphasis,
 )
 from pipeline.selfcheck import Asked, check_page
@@ -75,11 +76,17 @@ def _parse_question(block: Block, rules: Rules) -> tuple[str, str, str, str]:
     for marker in rules.structure.question_markers:
         match = marker.match(text)
         if match:
-            question, inline = split_fused(text[match.end() :], rules.structure)
-            return question or text[match.end() :].strip(), inline, "", "marker"
+            rest = text[match.end() :].strip()
+            if block.kind == "heading" or whole_emphasis(unlink(block.text)):
+                return rest, "", "", "marker"  # the heading or the bold run is the whole question
+            question, inline = split_fused(rest, rules.structure)
+            return question or rest, inline, "", "marker"
     found = numbering(text, rules.structure)
     if found is None:
-        return text, "", "", "heading"
+        if block.kind == "heading" or whole_emphasis(unlink(block.text)):
+            return text, "", "", "heading"
+        question, inline = split_fused(text, rules.structure)  # "- 数据倾斜如何处理？采样重加权…"
+        return question or text, inline, "", "plain"
     if block.kind == "heading" or whole_emphasis(unlink(block.text)):
         rest = strip_marker(found.rest, rules.structure)[0] if block.kind == "heading" else found.rest
         return rest, "", found.num, found.style  # the heading or the bold run is the whole question
@@ -151,7 +158,8 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
             if rules.structure.non_question_sections.match(block.text):
                 role = Role.REFSECTION
             elif q_level and (block.level == q_level or _styled(block, explicit_styles, rules)) and \
-                    (is_question_block(block, rules) or _styled(block, q_styles, rules)):
+                    (is_question_block(block, rules) or _styled(block, q_styles, rules) or
+                     (block.level == q_level and _long_question_heading(block, rules))):
                 role = Role.QUESTION  # "## Q23:" among "### Q1:" questions: an explicit question style at any level
             elif q_level and block.level == q_level and Role.QUESTION in roles and roles[-1] != Role.SECTION and \
                     not section_title(block.text, rules.structure):
@@ -191,8 +199,10 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
         mine, nxt = numbering(block.text, rules.structure), numbering(blocks[i + 1].text, rules.structure)
         if mine and nxt and _parent_number(mine.num, nxt.num):
             roles[i] = Role.SECTION
+    _question_section_items(blocks, roles, rules)
     if q_level:
         _follow_ups(blocks, roles, rules)
+        _answered_sections(blocks, roles, rules)
     else:
         _fill_sequence(blocks, roles, rules)
     if Role.QUESTION not in roles:  # casual notes: unnumbered lines that end with "?" are the questions
@@ -201,6 +211,12 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
             if roles[i] == Role.CONTENT and block.kind in ("para", "item") and block.level == 0 and ends and \
                     is_question_text(block.text, rules.structure):
                 roles[i] = Role.QUESTION
+    asked = False
+    for i, block in enumerate(blocks):  # "#### Options", "#### Answer" after a question: parts of its answer
+        asked = asked or roles[i] == Role.QUESTION
+        if asked and block.kind == "heading" and roles[i] == Role.SECTION and \
+                rules.structure.answer_part_headings.match(strip_markup(block.text)):
+            roles[i] = Role.CONTENT
     return roles
 
 
@@ -243,14 +259,52 @@ def _follow_ups(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
             continue
         if roles[i] in (Role.SECTION, Role.REFSECTION):
             asked = False
-        if not asked or roles[i] != Role.CONTENT or block.kind != "para" or i + 1 >= len(blocks):
+        if not asked or roles[i] != Role.CONTENT or block.kind not in ("para", "heading") or i + 1 >= len(blocks):
             continue
         if roles[i - 1] == Role.QUESTION and blocks[i - 1].kind == "heading":
             continue  # right under a question heading: the real question of a topic heading (see _topic_heading)
         nxt = blocks[i + 1]
-        if strip_marker(block.text, rules.structure)[1] and roles[i + 1] == Role.CONTENT and \
+        if _explicitly_asked(block, rules) and roles[i + 1] == Role.CONTENT and \
                 nxt.kind in ("para", "item", "code", "table", "quote") and \
                 not strip_marker(nxt.text, rules.structure)[1]:
+            roles[i] = Role.QUESTION
+
+
+def _question_section_items(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
+    """In a section titled as questions ("面试高频追问", "FAQ"), a top-level list item asking a question with its
+    answer on the same line ("- 数据倾斜如何处理？采样重加权、…") is a question."""
+    asking = False
+    for i, block in enumerate(blocks):
+        if roles[i] in (Role.SECTION, Role.REFSECTION) or (block.kind == "heading" and roles[i] != Role.QUESTION):
+            asking = roles[i] == Role.SECTION and bool(rules.structure.question_sections.search(block.text))
+            continue
+        if not asking or roles[i] != Role.CONTENT or block.kind != "item" or block.level:
+            continue
+        question, answer = split_fused(strip_markup(block.text), rules.structure)
+        if question.rstrip().endswith(("?", "？")) and answer:
+            roles[i] = Role.QUESTION
+
+
+def _explicitly_asked(block: Block, rules: Rules) -> bool:
+    """Marked as a question ("追问：…", "Q: …") or, for a sub-heading, numbered in a question style ("#### Q1: …")."""
+    text = strip_markup(block.text)
+    if strip_marker(text, rules.structure)[1]:
+        return True
+    found = numbering(text, rules.structure)
+    return block.kind == "heading" and found is not None and found.style in rules.structure.question_numbering
+
+
+def _answered_sections(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
+    """A section heading that reads as a question and holds an answer of its own, with no question under it
+    ("### ELMO的缺点" among "### ELMO" topics of "####" questions), is a question."""
+    for i, block in enumerate(blocks):
+        if roles[i] != Role.SECTION or block.kind != "heading" or i + 1 >= len(blocks) or \
+                blocks[i + 1].kind == "heading" or not is_question_block(block, rules) or \
+                section_title(block.text, rules.structure):
+            continue
+        end = next((j for j in range(i + 1, len(blocks)) if blocks[j].kind == "heading"
+                    and blocks[j].level <= block.level), len(blocks))
+        if all(r == Role.CONTENT for r in roles[i + 1 : end]) and "question" in roles[:i]:
             roles[i] = Role.QUESTION
 
 
@@ -270,6 +324,12 @@ def _page_title(blocks: list[Block], rules: Rules) -> Block | None:
     if blocks.index(tops[0]) > blocks.index(first_question):
         return None
     return tops[0] if len(headings) > 1 or not is_question_block(tops[0], rules) else None
+
+
+def _long_question_heading(block: Block, rules: Rules) -> bool:
+    """A heading that ends with a question mark is a question up to a longer limit than a line of prose."""
+    text = strip_markup(block.text)
+    return text.endswith(("?", "？")) and len(text) <= rules.structure.max_heading_question_chars
 
 
 def _styled(block: Block, styles: set[str], rules: Rules) -> bool:
@@ -319,6 +379,7 @@ def _segment(page: CleanPage, rules: Rules) -> tuple[list[_Draft], list[Removal]
             in_refsection, section, section_level = False, "", 0  # a sibling of the section heading, not inside it
         if role == Role.QUESTION and not in_refsection:
             question, inline, number, style = _parse_question(block, rules)
+            question = unquote(question)
             if drafts and drafts[-1].question:
                 _split_glued_heading(drafts[-1], repairs, blocks[i].line)
                 section = drafts[-1].next_section or section
@@ -483,6 +544,10 @@ def _cut_postscript(drafts: list[_Draft], page: CleanPage, rules: Rules) -> list
     if not drafts or not drafts[-1].blocks:
         return []
     last = drafts[-1]
+    cut_refs: list[Removal] = []
+    while len(last.blocks) > 1 and _reference_line(last.blocks[-1], rules):  # the page's references, at its end
+        cut_refs.insert(0, Removal("page-references", last.blocks[-1].text[:300], last.blocks[-1].line))
+        last.blocks.pop()
     breaks = sorted((r.line for r in page.removals if r.rule == THEMATIC_BREAK and r.line > last.line), reverse=True)
     for cut in breaks:
         head = [b for b in last.blocks if b.line < cut]
@@ -490,13 +555,19 @@ def _cut_postscript(drafts: list[_Draft], page: CleanPage, rules: Rules) -> list
         if tail:
             break
     else:
-        return []
+        return cut_refs
     settings = rules.structure.postscript
     if not head or len(tail) > settings.max_blocks or sum(len(b.text) for b in tail) > settings.max_chars or \
             any(b.kind in ("heading", "code", "table", "qa") or b.text.rstrip().endswith(("?", "？")) for b in tail):
-        return []
+        return cut_refs
     last.blocks = head
-    return [Removal("postscript", b.text[:300], b.line) for b in tail]
+    return [Removal("postscript", b.text[:300], b.line) for b in tail] + cut_refs
+
+
+def _reference_line(block: Block, rules: Rules) -> bool:
+    """"参考: [url](url)", "References: <links>": a label over nothing but links."""
+    match = rules.structure.reference_label.match(block.text.strip())
+    return block.kind in ("para", "item") and match is not None and is_link_only(block.text[match.end() :], rules)
 
 
 def _title(page: CleanPage) -> str:

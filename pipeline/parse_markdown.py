@@ -22,6 +22,45 @@ _CONTAINER = re.compile(r'^[ \t]*(?:(?:!!!|\?\?\?\+?)[ \t]*[\w-]*(?:[ \t]+"[^"\n
 _FENCE_LINE = re.compile(r"^[ \t]*(```|~~~)")
 
 
+_GLUED_DETAILS = re.compile(r"</?details\b", re.I)
+_GLUED_HEADING = re.compile(r"\s(?=#{2,6}\s+\S)")
+
+
+def _unglue_line(line: str) -> list[str]:
+    """One line holding <details> wrappers, rules and headings glued together (a paste that lost its line
+    breaks: "… </details> --- ### Q: … <details> <summary>…</summary> …") as the lines it was made of."""
+    line = re.sub(r"\s*(</details>)\s*", r"\n\n\1\n\n", line, flags=re.I)
+    line = re.sub(r"\s*(<details>)\s*", r"\n\n\1\n", line, flags=re.I)
+    line = re.sub(r"(</summary>)\s*", r"\1\n\n", line, flags=re.I)
+    out: list[str] = []
+    for part in line.split("\n"):
+        rule = re.match(r"^\s*(---+|\*\*\*+)\s+(?=\S)", part)
+        if rule:
+            out += [rule.group(1), ""]
+            part = part[rule.end() :]
+        if part.lstrip().startswith("#"):
+            out += [piece for heading in _GLUED_HEADING.split(part) for piece in (heading, "")]
+        else:
+            out.append(part)
+    return out
+
+
+def unglue_details(text: str) -> str:
+    """Lines where <details> blocks, rules and headings were glued onto one line are split back apart."""
+    lines = text.split("\n")
+    if not any(_GLUED_DETAILS.search(line) and len(_GLUED_DETAILS.sub("", line).strip(" <>/")) > 20
+               for line in lines):
+        return text
+    out: list[str] = []
+    in_fence = False
+    for line in lines:
+        if _FENCE_LINE.match(line):
+            in_fence = not in_fence
+        glued = _GLUED_DETAILS.search(line) and len(re.sub(r"</?(details|summary|b)>", "", line).strip()) > 20
+        out.extend(_unglue_line(line) if glued and not in_fence else [line])
+    return "\n".join(out)
+
+
 def _indent(line: str) -> int:
     return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
 
@@ -129,7 +168,7 @@ def _numbered_lines(content: str) -> list[tuple[int, BlockKind, str]]:
 
 def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Block], list[Removal]]:
     """Parse a Markdown page into blocks (HTML blocks inside it go through the HTML parser)."""
-    tokens = _parser().parse(open_containers(text))
+    tokens = _parser().parse(unglue_details(open_containers(text)))
     blocks: list[Block] = []
     removals: list[Removal] = []
     list_depth = -1

@@ -47,6 +47,18 @@ def unlink(text: str) -> str:
     return _LINK.sub(r"\1", text)
 
 
+_QUOTES = {'"': '"', "“": "”", "「": "」", "'": "'", "‘": "’"}
+
+
+def unquote(text: str) -> str:
+    """A question wrapped whole in quotes loses them (#### Q1: "Why …?" -> Why …?)."""
+    stripped = text.strip()
+    close = _QUOTES.get(stripped[:1])
+    if close and len(stripped) > 2 and stripped.endswith(close) and close not in stripped[1:-1]:
+        return stripped[1:-1].strip()
+    return stripped
+
+
 def whole_emphasis(text: str) -> bool:
     """The whole line is bold or italic ("**Q3：…？**"): the emphasis delimits the question."""
     stripped = text.strip()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import json
 import re
+from pathlib import Path
 
 import nh3
 from markdown_it import MarkdownIt
@@ -13,6 +15,7 @@ from pygments.lexers import get_lexer_by_name, guess_lexer
 from pygments.util import ClassNotFound
 
 from pipeline.media import MEDIA_NAME, card_images
+from pipeline.yamlio import write_text
 
 _MATH = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]|\$\$(.+?)\$\$|(?<![\\$\w])\$([^$\n]+?)\$(?![\w$])", re.S)
 _PLACEHOLDER = "\ue000{}\ue001"
@@ -75,13 +78,38 @@ def _media_only(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+# Rendering is a pure function of the text, so its results are remembered, within a build and (through
+# load_memo/save_memo, keyed by deckmill's code) between builds: an unchanged card is not rendered again.
+_memo: dict[str, str] = {}
+_used: set[str] = set()
+
+
 def markdown_html(text: str) -> str:
     """Render Markdown (possibly holding \\( \\) math) to sanitized HTML for an Anki field."""
     if not text.strip():
         return ""
-    protected, found = _protect_math(card_images(text))
-    rendered = _MD.render(protected)
-    return sanitize(_restore_math(rendered, found)).strip()
+    _used.add(text)
+    hit = _memo.get(text)
+    if hit is None:
+        protected, found = _protect_math(card_images(text))
+        hit = _memo[text] = sanitize(_restore_math(_MD.render(protected), found)).strip()
+    return hit
+
+
+def load_memo(path: Path, version: str) -> None:
+    """Remember what an earlier build with the same code rendered (a missing or stale file is ignored)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(data, dict) and data.get("version") == version and isinstance(data.get("html"), dict):
+        _memo.update(data["html"])
+
+
+def save_memo(path: Path, version: str) -> None:
+    """Keep what this build rendered, for the next build."""
+    write_text(path, json.dumps({"version": version, "html": {t: _memo[t] for t in sorted(_used) if t in _memo}},
+                                ensure_ascii=False))
 
 
 def inline_html(text: str) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pipeline import steady
 from pipeline.apkg import note_type, templates_hash, write_package
 from pipeline.cache import StageCache, code_fingerprint, input_fingerprint
 from pipeline.cards import compose, fields_for
@@ -25,6 +26,7 @@ from pipeline.media import media_index
 from pipeline.models import Card, CardStatus, CleanPage, Cluster, SourceItems
 from pipeline.overrides import Overrides, apply_decisions, load_overrides
 from pipeline.proposals import write_proposals
+from pipeline.render import load_memo, save_memo
 from pipeline.report import BuildReport, source_figures
 from pipeline.sources import META_SUFFIX, discover, load_page, slug_for
 from pipeline.stagefiles import read_clean, read_items, read_merged, write_clean, write_items, write_merged
@@ -200,16 +202,20 @@ class Session:
         self.last_cards = outcome.cards
         ledger = stamp_note_type(outcome.ledger, templates_hash(), self.now)
         model = note_type(self.rules.deck, ledger.note_type_mod)
+        memo, version = self.paths.out / ".cache" / "rendered.json", code_fingerprint()
+        load_memo(memo, version)
         name = PACKAGE
         written = write_package(self.paths.out / name, [(c, fields_for(c)) for c in outcome.cards], model,
                                 media_index(self.paths.raw))
+        save_memo(memo, version)
         for stale in self.paths.out.glob("deckmill-*.apkg"):
             stale.unlink()  # one package per root deck was the first release's layout
         if ledger != previous or not self.paths.ledger.exists():
             save_ledger(self.paths.ledger, ledger)
         write_proposals(self.paths.proposals, tuple(proposals), ledger)
         live = [c for c in outcome.cards if not c.retired]
-        write_merged(self.paths.merged, [g.cluster for g in groups], related, outcome.card_of)
+        write_merged(self.paths.merged, [g.cluster for g in groups], related, outcome.card_of,
+                     self.paths.out / ".cache" / "written")
         return BuildReport(
             sources=tuple(source_figures(sources, [g.cluster for g in groups], live)),
             skipped_pages=tuple(self.skipped),
@@ -258,14 +264,32 @@ class Session:
         cache.save({s.slug for s in sources})
         return sources, rebuilt
 
-    def build(self, include_unanswered: bool | None = None, refresh: bool = False) -> BuildReport:
-        """The whole pipeline, incremental per page; one build at a time per output folder."""
+    def _steady_key(self, sources: list[SourceItems], include_unanswered: bool | None, refresh: bool) -> str:
+        parts = [self.rules.fingerprint, code_fingerprint(), templates_hash(), repr(include_unanswered),
+                 repr(self.rules.deck.include_unanswered), repr(refresh), *sorted(media_index(self.paths.raw))]
+        files = [self.paths.yaml_dir / f"{s.slug}.yaml" for s in sources] + [self.paths.ledger, self.paths.overrides]
+        return steady.inputs_key(parts, files)
+
+    def build(self, include_unanswered: bool | None = None, refresh: bool = False,
+              reuse_unchanged: bool = False) -> BuildReport:
+        """The whole pipeline, incremental per page; one build at a time per output folder.
+
+        With `reuse_unchanged`, a build whose inputs are exactly what the last build left behind is skipped (it
+        would change nothing) and reports every card unchanged; `last_cards` is then empty.
+        """
         with project_lock(self.paths.out):
             self._migrate_layout()
             sources, rebuilt = self._cached_sources()
+            memo = self.paths.out / ".cache" / "steady.json"
+            outputs = [self.paths.ledger, self.paths.merged, self.paths.out / PACKAGE, self.paths.proposals]
+            if reuse_unchanged and not rebuilt:
+                settled = steady.load(memo, self._steady_key(sources, include_unanswered, refresh))
+                if settled is not None:
+                    return replace(settled, skipped_pages=tuple(self.skipped))
             self.progress("dedup", 0, 1)
             clusters, related = cluster(sources, self.rules.dedup, self.paths.out / ".cache" / "dedup-index.json")
             self.progress("cards", 0, 1)
             report = self._publish(sources, clusters, related, include_unanswered, refresh)
+            steady.save(memo, self._steady_key(sources, include_unanswered, refresh), outputs, report)
             self.progress("cards", 1, 1)
         return replace(report, rebuilt=tuple(rebuilt))

@@ -142,7 +142,7 @@ def read_items(path: Path, cache_dir: Path | None = None) -> SourceItems:
 
 
 def write_merged(path: Path, clusters: list[Cluster], related: list[Related],
-                 card_ids: dict[str, str] | None = None) -> None:
+                 card_ids: dict[str, str] | None = None, cache_dir: Path | None = None) -> None:
     ids = card_ids or {}
     write_yaml(path, {
         "schema": SCHEMA,
@@ -150,7 +150,7 @@ def write_merged(path: Path, clusters: list[Cluster], related: list[Related],
             {"source": m.source, "item": m.item_id, "why": m.reason, "similarity": m.score} for m in c.members]}
             for c in clusters],
         "related_not_merged": [{"a": r.a, "b": r.b, "similarity": r.score, "why_not": r.why_not} for r in related],
-    })
+    }, cache_dir)
 
 
 def read_merged(path: Path) -> tuple[list[Cluster], list[Related]]:

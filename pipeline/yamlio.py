@@ -69,8 +69,27 @@ def write_text(path: Path, text: str) -> None:
     atomic_write(path, write)
 
 
-def write_yaml(path: Path, data: Any) -> None:
-    write_text(path, dump_yaml(data))
+def write_yaml(path: Path, data: Any, cache_dir: Path | None = None) -> None:
+    """Write `data` as YAML. With `cache_dir`, a file whose data and bytes are what this call last wrote is left
+    as it is (checking costs a JSON digest, much less than emitting the YAML)."""
+    if cache_dir is None:
+        write_text(path, dump_yaml(data))
+        return
+    try:
+        digest = hashlib.sha256(json.dumps(data, ensure_ascii=False).encode("utf-8")).hexdigest()[:24]
+    except (TypeError, ValueError):
+        write_text(path, dump_yaml(data))
+        return
+    stamp = cache_dir / f"{hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]}.written"
+    try:
+        recorded = stamp.read_text(encoding="utf-8").split()
+        if recorded == [digest, hashlib.sha256(path.read_bytes()).hexdigest()[:24]]:
+            return
+    except OSError:
+        pass
+    text = dump_yaml(data)
+    write_text(path, text)
+    write_text(stamp, f"{digest} {hashlib.sha256(text.encode('utf-8')).hexdigest()[:24]}\n")
 
 
 def read_yaml(path: Path, cache_dir: Path | None = None) -> Any:

@@ -26,7 +26,7 @@ def fail(node: yaml.Node, message: str) -> ConfigError:
 def compose(path: Path) -> yaml.Node | None:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.compose(fh, Loader=yaml.SafeLoader)
+            return yaml.compose(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 10x faster
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -86,22 +86,21 @@ def as_str(node: yaml.Node) -> str:
     return str(node.value)
 
 
-def as_int(node: yaml.Node) -> int:
+def _as_number(node: yaml.Node, convert: Callable[[str], T], what: str) -> T:
     if not isinstance(node, yaml.ScalarNode):
-        raise fail(node, "expected a whole number")
+        raise fail(node, f"expected {what}")
     try:
-        return int(node.value)
+        return convert(node.value)
     except ValueError as exc:
-        raise fail(node, f"expected a whole number, got '{node.value}'") from exc
+        raise fail(node, f"expected {what}, got '{node.value}'") from exc
+
+
+def as_int(node: yaml.Node) -> int:
+    return _as_number(node, int, "a whole number")
 
 
 def as_float(node: yaml.Node) -> float:
-    if not isinstance(node, yaml.ScalarNode):
-        raise fail(node, "expected a number")
-    try:
-        return float(node.value)
-    except ValueError as exc:
-        raise fail(node, f"expected a number, got '{node.value}'") from exc
+    return _as_number(node, float, "a number")
 
 
 def as_bool(node: yaml.Node) -> bool:

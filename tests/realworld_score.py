@@ -49,6 +49,7 @@ def visible(field_html: str) -> str:
 def norm(text: str) -> str:
     """Compare form: markup, leading numbering/labels/punctuation, trailing punctuation and all spaces dropped."""
     text = unicodedata.normalize("NFKC", visible(text)).replace("**", "").replace("__", "").replace("`", "")
+    text = re.sub(r"\\[()\[\]]|\$", "", text)  # math delimiters: "$x$" on the page is "\(x\)" on the card
     text = text.strip()
     for _ in range(4):
         stripped = _LEAD.sub("", text, count=1).strip()

@@ -11,6 +11,7 @@ def test_norm_strips_numbering_labels_markup_and_spaces() -> None:
     assert norm("1.2 为什么要除以根号d?") == "为什么要除以根号d"
     assert norm("<strong>第3题：</strong>讲讲 GQA") == "讲讲gqa"
     assert norm("💡 **什么是注意力**") == "什么是注意力"
+    assert norm("Why scale by $\\sqrt{d_k}$?") == norm("Why scale by \\(\\sqrt{d_k}\\)?")
 
 
 def test_matches_needs_most_of_the_longer_text() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -155,3 +156,22 @@ def test_ledger_values_out_of_range_are_one_line_errors(tmp_path: Path, content:
     result = CliRunner().invoke(main, ["build", "--raw", str(raw), "--out", str(tmp_path / "decks")])
     assert result.exit_code == 1 and message in result.output, result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_build_with_nothing_new_is_skipped_and_anything_new_is_not(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "p.txt").write_text("1、什么是RAG?\n回答:先检索再生成。\n2、什么是DPO?\n回答:直接偏好优化。\n", "utf-8")
+    args = ["build", "--raw", str(raw), "--out", str(tmp_path / "decks"), "--json"]
+    first = json.loads(CliRunner().invoke(main, args).output)
+    assert len(first["new"]) == 2
+    package = tmp_path / "decks" / "deckmill.apkg"
+    stamp = package.stat().st_mtime_ns
+    again = json.loads(CliRunner().invoke(main, args).output)
+    assert again["unchanged"] == 2 and again["changes"] == [] and package.stat().st_mtime_ns == stamp  # skipped
+    assert again["sources"][0]["cards"] == 2 and again["sources"][0]["new"] == 0
+    (tmp_path / "decks" / "overrides.yaml").write_text(f"never_emit: [{first['new'][0]}]\n", encoding="utf-8")
+    hidden = json.loads(CliRunner().invoke(main, args).output)  # an edited overrides file is a new input
+    assert hidden["unchanged"] == 1 and [first["new"][0], "never_emit in overrides"] in hidden["not_carded"]
+    package.unlink()  # a missing output is rebuilt
+    assert json.loads(CliRunner().invoke(main, args).output)["unchanged"] == 1 and package.exists()

@@ -124,3 +124,87 @@ def test_numbered_lines_folded_into_a_paragraph_are_split_out(rules: Rules) -> N
         "What is underfitting?", "What May Cause an Early Stopping of Training?", "Describe Dropout as a Method"]
     assert source.items[0].answer.endswith("Symptoms: high bias.")
     assert source.items[2].answer == "Units are dropped at random while training."
+
+
+def test_follow_up_sub_headings_and_page_references(rules: Rules) -> None:
+    source = _extract("nested-follow-up-headings.md", rules)
+    assert [i.question for i in source.items] == [
+        "什么是梯度消失？", "Transformer相比RNN的优势", "Why is Transformer better for long sequences?",
+        "What are the trade-offs?", "批归一化的作用", "训练时用 batch 统计？推理时呢"]
+    assert source.items[2].answer == "Every position attends to every other one directly."
+    assert source.items[5].answer == "推理时用滑动平均。"
+    assert [d.rule for d in source.dropped if "example.org" in d.text] == ["page-references"]
+
+
+def test_a_section_heading_with_an_answer_of_its_own_is_a_question(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "topics.md"
+    page.write_text("# Notes\n\n### ELMO\n\n#### 简单介绍下ELMO\n\n双向语言模型的词向量。\n\n"
+                    "#### ELMO有什么好处？\n\n一词多义。\n\n### ELMO的缺点\n\nLSTM 抽取特征能力弱。\n\n"
+                    "### GPT\n\n#### 简单介绍下GPT\n\n单向 Transformer 解码器。\n", encoding="utf-8")
+    source = extract(clean_page(load_page(page), rules), rules)
+    assert [i.question for i in source.items] == ["简单介绍下ELMO", "ELMO有什么好处？", "ELMO的缺点", "简单介绍下GPT"]
+    assert source.items[2].answer == "LSTM 抽取特征能力弱。"
+
+
+def test_fused_question_items_in_a_question_section(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "outline.md"
+    page.write_text("# SFT 全流程\n\n## 一、数据\n- 数据格式：instruction/output\n"
+                    "- 面试问：如何避免泄漏？\n  - 严格按时间切分\n"
+                    "- 面试问：为何需要 packing？\n  - 减少 padding 浪费\n\n"
+                    "## 二、面试高频追问\n- 数据倾斜如何处理？采样重加权、温度混合\n"
+                    "- 如何控制幻觉？检索增强\n", encoding="utf-8")
+    source = extract(clean_page(load_page(page), rules), rules)
+    assert [(i.question, i.answer) for i in source.items] == [
+        ("如何避免泄漏？", "- 严格按时间切分"), ("为何需要 packing？", "- 减少 padding 浪费"),
+        ("数据倾斜如何处理？", "采样重加权、温度混合"), ("如何控制幻觉？", "检索增强")]
+
+
+def test_long_scenario_headings_and_contribution_sections(rules: Rules, tmp_path: Path) -> None:
+    scenario = ("We have trained two binary classifiers on one dataset; the first has 70% accuracy and the second "
+                "has 90% accuracy, but on a skewed test set the first one catches far more of the rare class. "
+                "Which one would you deploy, and why?")
+    assert len(scenario) > rules.structure.max_question_chars
+    page = tmp_path / "bank.md"
+    page.write_text(f"# Question bank\n\n## How to contribute?\n\n#### How old are you?\n\n29 years.\n\n"
+                    f"## Questions\n\n#### What is variance?\n\nSpread around the mean.\n\n#### {scenario}\n\n"
+                    "The second, if precision matters.\n\n#### What is PCA?\n\nA projection on top components.\n",
+                    encoding="utf-8")
+    source = extract(clean_page(load_page(page), rules), rules)
+    assert [i.question for i in source.items] == ["What is variance?", scenario, "What is PCA?"]
+
+
+def test_sign_off_omission_note_and_related_link_are_junk(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "qa.md"
+    page.write_text("# 面试题\n\n**Q1：什么是 RoPE？**\n\n旋转位置编码。\n\n_Related: [20 Python Questions](https://e.org/py)_\n\n"
+                    "**Q2：为什么要 KV Cache？**\n\n避免重复计算。\n\n（下略：其余各节结构同上。）\n\n"
+                    "到这里我们的面试小结就写完了，欢迎大家指正。\n", encoding="utf-8")
+    source = extract(clean_page(load_page(page), rules), rules)
+    assert [(i.question, i.answer) for i in source.items] == [("什么是 RoPE？", "旋转位置编码。"),
+                                                              ("为什么要 KV Cache？", "避免重复计算。")]
+
+
+def test_details_blocks_glued_onto_one_line_are_split_back(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "glued.md"
+    summary = "<details><summary><b>💡 Show Answer</b></summary>"
+    page.write_text(f"## RNN\n\n### Q: What is an LSTM?\n\n{summary}\n\nA gated recurrent cell.\n\n"
+                    f"Its cell state carries gradients far back. </details> --- ### Q: How do GRUs compare? "
+                    f"<details> <summary><b>💡 Show Answer</b></summary> Fewer gates, often as good. </details> --- "
+                    f"## Attention ### Q: Why positional encodings? {summary} Attention has no notion of order. "
+                    "</details>\n", encoding="utf-8")
+    source = extract(clean_page(load_page(page), rules), rules)
+    assert [(i.question, i.answer) for i in source.items] == [
+        ("What is an LSTM?", "A gated recurrent cell.\n\nIts cell state carries gradients far back."),
+        ("How do GRUs compare?", "Fewer gates, often as good."),
+        ("Why positional encodings?", "Attention has no notion of order.")]
+
+
+def test_option_and_answer_headings_belong_to_the_question(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "quiz.md"
+    page.write_text("# Machine Learning\n\n## Feature scaling\n\n#### Problem\n\n"
+                    "Which model needs no feature scaling?\n\n#### Options\n\n- SVM\n- Decision Trees\n\n"
+                    "#### Answer\n\nDecision Trees\n\n#### Solution\n\n"
+                    "Trees split on thresholds, so scale does not matter.\n", encoding="utf-8")
+    source = extract(clean_page(load_page(page), rules), rules)
+    assert [i.question for i in source.items] == ["Which model needs no feature scaling?"]
+    assert source.items[0].answer == ("**Options**\n\n- SVM\n- Decision Trees\n\n**Answer**\n\nDecision Trees\n\n"
+                                      "**Solution**\n\nTrees split on thresholds, so scale does not matter.")
