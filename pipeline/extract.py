@@ -71,8 +71,9 @@ def _question_level(blocks: list[Block], rules: Rules) -> int:
 def _parse_question(block: Block, rules: Rules) -> tuple[str, str, str, str]:
     """(question, inline answer, printed number, numbering style) of a question block."""
     text = strip_markup(block.text)
-    if block.kind == "qa":
-        return text, "", "", "qa"
+    if block.kind == "qa":  # a collapsed block's summary may carry the question's number ("3. What ...")
+        found = numbering(text, rules.structure)
+        return (found.rest, "", found.num, "qa") if found and found.rest else (text, "", "", "qa")
     for marker in rules.structure.question_markers:
         match = marker.match(text)
         if match:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup
 from bs4.element import Comment, NavigableString, PageElement, Tag
@@ -17,6 +18,7 @@ from pipeline.tables import markdown_table
 ALWAYS_DROP = ("script", "style", "noscript", "iframe", "form", "svg", "input", "select",
                "textarea", "template", "object", "embed", "canvas", "link", "meta")
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_CODE_WRAPPER_DEPTH = 4  # how far up from a <pre> a highlighter's wrapper may name the language
 _LANG = re.compile(r"(?:language|lang|highlight-source|brush:?)-?\s*([\w+#-]+)", re.I)
 _WS = re.compile(r"[ \t\r\f\v\u00a0]+")
 _SOURCE_WS = re.compile(r"[ \t\r\n\f\v]+")  # in HTML source a line break is a space; <br> breaks lines
@@ -69,6 +71,9 @@ def _inline(el: PageElement, code: bool = False) -> str:
     if el.name == "br":
         return "\n"
     if el.name == "img":  # only images kept beside the page travel (as media); of others, the alt text
+        tex = _image_tex(str(el.get("src") or ""))
+        if tex:
+            return f"\\({tex}\\)"
         alt = str(el.get("alt") or "").strip()
         if MEDIA_NAME.match(str(el.get("src") or "")):
             return f"![{alt}]({el.get('src')})"
@@ -76,8 +81,11 @@ def _inline(el: PageElement, code: bool = False) -> str:
             return ""
         return f"（图：{alt}）" if re.search(r"[\u3400-\u9fff]", alt) else f" (image: {alt}) "
     parts = [(child, _inline(child, code or el.name == "code")) for child in el.children]
-    inner = "".join(text + (" " if isinstance(child, Tag) and _CHIP_NUMBER.match(text) else "")
-                    for child, text in parts)
+    shown = [i for i, (_, text) in enumerate(parts) if text.strip()]
+    # a number in its own element before the text ("<span>01</span>How ...") is the text's enumerator
+    chip = shown[0] if len(shown) > 1 and isinstance(parts[shown[0]][0], Tag) and \
+        _CHIP_NUMBER.match(parts[shown[0]][1]) else -1
+    inner = "".join(text.strip() + ". " if i == chip else text for i, (_, text) in enumerate(parts))
     if el.name == "code" and not code and inner.strip():
         return f"`{inner.strip()}`"
     if el.name in ("strong", "b") and inner.strip() and not code:
@@ -86,6 +94,13 @@ def _inline(el: PageElement, code: bool = False) -> str:
     if href.startswith(("http://", "https://")) and inner.strip() and not code:
         return f"[{inner.strip()}]({href})"
     return inner
+
+
+def _image_tex(src: str) -> str:
+    """The TeX of a formula served as an image by a rendering endpoint (its source travels in a `tex=` query)."""
+    query = parse_qs(urlsplit(src).query) if "?" in src else {}
+    values = query.get("tex") or query.get("latex") or []
+    return values[0].strip() if values and values[0].strip() else ""
 
 
 def _classes(el: Tag) -> list[str]:
@@ -124,6 +139,40 @@ def _table(el: Tag) -> Iterator[Block]:
             return
         rows.insert(0, [""] * max(len(r) for r in rows))
     yield Block("table", markdown_table(rows))
+
+
+def _pre_text(pre: Tag) -> str:
+    """The text of preformatted code; a <br> between highlighted line spans is a line break."""
+    for br in pre.find_all("br"):
+        br.replace_with(NavigableString("\n"))
+    return pre.get_text().strip("\n")
+
+
+def _code_lang(pre: Tag) -> str:
+    """The language of a code block: on the <pre> or its <code> (language-x, lang-x, data-lang), else on a wrapper
+    around it (Rouge's <div class="language-x">, Hexo's <figure class="highlight x">)."""
+    code = pre.find("code")
+    own = " ".join(_classes(pre) + (_classes(code) if isinstance(code, Tag) else []))
+    found = _LANG.search(own) or _LANG.search(str(pre.get("data-lang") or ""))
+    if found:
+        return found.group(1).lower()
+    for wrapper in list(pre.parents)[:_CODE_WRAPPER_DEPTH]:
+        classes = _classes(wrapper)
+        found = _LANG.search(" ".join(classes)) or _LANG.search(str(wrapper.get("data-lang") or ""))
+        if found:
+            return found.group(1).lower()
+        if wrapper.name == "figure" and "highlight" in classes and len(classes) > 1:
+            return next(c for c in classes if c != "highlight").lower()
+    return ""
+
+
+def _numbered_code(table: Tag) -> Tag | None:
+    """The <pre> of code laid out in a table beside a column of line numbers (Hexo, Rouge, Pygments tables)."""
+    cells = table.find_all("td")
+    gutter = any(any("gutter" in c or c == "linenos" for c in _classes(td)) for td in cells)
+    code = next((td for td in cells if any(c == "code" or c.endswith("-code") for c in _classes(td))), None)
+    pre = code.find("pre") if gutter and isinstance(code, Tag) else None
+    return pre if isinstance(pre, Tag) else None
 
 
 def _box_title(el: Tag) -> Tag | None:
@@ -188,12 +237,13 @@ class _Walker:
             yield Block("para", text if text.startswith("**") else f"**{text}**")
             yield from self.walk(child, depth)
         elif name == "pre":
-            code = child.find("code")
-            classes = " ".join(_classes(child) + (_classes(code) if isinstance(code, Tag) else []))
-            lang_match = _LANG.search(classes) or _LANG.search(str(child.get("data-lang") or ""))
-            body = child.get_text().strip("\n")
+            body = _pre_text(child)
             if body.strip():
-                yield Block("code", body, lang=lang_match.group(1).lower() if lang_match else "")
+                yield Block("code", body, lang=_code_lang(child))
+        elif name == "table" and (numbered := _numbered_code(child)) is not None:
+            body = _pre_text(numbered)
+            if body.strip():
+                yield Block("code", body, lang=_code_lang(numbered))
         elif name in ("ul", "ol"):
             for number, li in enumerate(child.find_all("li", recursive=False), 1):
                 yield from self.list_item(li, depth, number if name == "ol" else 0)

@@ -82,6 +82,19 @@ def test_docs_page_boxes_quiz_options_and_nested_details(rules: Rules) -> None:
     assert "(Core) Explain how BM25 scores a document." in questions[0]
     assert "(Advanced) Why combine dense and sparse retrieval?" in questions[1]
     assert source.items[1].answer.endswith("```python\nscore = 1 / (60 + rank_dense) + 1 / (60 + rank_sparse)\n```")
+    recall = next(i for i in source.items if "recall@k" in i.question)
+    assert (recall.question, recall.number) == ("What does recall@k measure?", "3")
+    assert all(i.question != "Evaluation" for i in source.items)
+
+
+def test_a_number_in_its_own_element_before_a_summary_is_its_enumerator(rules: Rules) -> None:
+    html = ("<details><summary><span class='no'>07</span><span class='title'>Why do LLMs hallucinate?"
+            "<span class='tags'><span>grounding</span></span></span></summary><p>They predict plausible text."
+            "</p></details><p><span>3</span> ways to reduce it</p>")
+    blocks, _ = parse_html(html, rules.junk.html_drop, page=True)
+    # in a title (summary, heading) the leading number element enumerates it; in running text it is a word
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("qa", "07. Why do LLMs hallucinate?"), ("para", "3 ways to reduce it")]
 
 
 def test_two_different_documents_in_one_file_are_both_read(rules: Rules) -> None:
@@ -158,3 +171,49 @@ def test_a_collapsed_aside_is_part_of_the_answer_but_collapsed_topics_alone_are_
               "</main></body></html>")
     page = clean_page(RawPage("faq", "faq.html", topics, "html", "utf-8", SourceMeta()), rules)
     assert [i.question for i in extract(page, rules).items] == ["Tokenization", "Context window"]
+
+
+def test_code_from_highlighters_keeps_its_lines_and_language(rules: Rules) -> None:
+    source = extract(_clean("html-code-highlighters.html", rules), rules)
+    freeze, count, pin = source.items
+    # Hexo: a table beside a line-number gutter, lines as spans split by <br>, the language on the <figure>
+    assert freeze.answer == ("Turn off its gradients:\n\n```python\nfor p in layer.parameters():\n"
+                             "    p.requires_grad = False\n```")
+    # Rouge: the language on a wrapper <div>
+    assert count.answer == "```sql\nSELECT label, COUNT(*)\nFROM samples GROUP BY label;\n```"
+    # Pygments (MkDocs): line anchors show nothing, no language is named
+    assert pin.answer == '```\npip install "torch==2.3.1"\n```'
+
+
+def test_badges_inside_a_heading_are_not_part_of_the_question(rules: Rules) -> None:
+    html = ("<!doctype html><html><body><article><h2 id='beam'>1. What is beam search? <span class='badge badge-hard'>"
+            "Hard</span> <img src='https://img.example.org/badge/asked-often-green.svg' alt='asked often'>"
+            "<a class='anchor' href='#beam'>#</a></h2><p>Keep the k best prefixes at every step.</p>"
+            "</article></body></html>")
+    blocks, removals = parse_html(html, rules.junk.html_drop, page=True)
+    assert [b.text for b in blocks] == ["1. What is beam search?", "Keep the k best prefixes at every step."]
+    assert ("html-badge", "Hard") in [(r.rule, r.text) for r in removals]
+
+
+def test_a_formula_served_as_an_image_keeps_its_tex(rules: Rules) -> None:
+    html = ("<p>每次迭代都要对 <img src='https://math.example.org/render?tex=%5Cmathcal%7BO%7D%28n%29' alt='[公式]'> "
+            "个样本求梯度，<img src='https://example.org/fig.png' alt='收敛曲线'></p>")
+    blocks, _ = parse_html(html, rules.junk.html_drop)
+    assert blocks[0].text == "每次迭代都要对 \\(\\mathcal{O}(n)\\) 个样本求梯度，（图：收敛曲线）"
+
+
+def test_a_quiz_problem_under_label_headings_keeps_options_answer_and_solution(rules: Rules) -> None:
+    html = ("<!doctype html><html><body><main><h1>Quiz</h1>"
+            "<h2>Softmax range</h2><h4>Problem</h4><p>Which interval holds every softmax output?</p>"
+            "<h4>Options</h4><table><tr><td><button>(0, 1)</button></td></tr><tr><td><button>[-1, 1]</button></td></tr>"
+            "</table><h4>Answer</h4><p><button>(0, 1)</button></p><h4>Solution</h4><p>Exponentials are positive and "
+            "the outputs sum to one.</p><hr>"
+            "<h2>Dropout at test time</h2><h4>Problem</h4><p>What does inverted dropout do at inference?</p>"
+            "<h4>Answer</h4><p>Nothing: the scaling happened during training.</p></main></body></html>")
+    page = clean_page(RawPage("quiz", "quiz.html", html, "html", "utf-8", SourceMeta()), rules)
+    first, second = extract(page, rules).items
+    assert first.question == "Which interval holds every softmax output?"
+    assert first.answer == ("**Options**\n\n- (0, 1)\n- [-1, 1]\n\n**Answer**\n\n(0, 1)\n\n**Solution**\n\n"
+                            "Exponentials are positive and the outputs sum to one.")
+    assert (second.question, second.answer) == ("What does inverted dropout do at inference?",
+                                                "**Answer**\n\nNothing: the scaling happened during training.")
