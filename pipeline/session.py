@@ -62,6 +62,10 @@ class Paths:
         return self.out / "proposals.yaml"
 
     @property
+    def dedup_index(self) -> Path:
+        return self.out / ".cache" / "dedup-index.json"
+
+    @property
     def parsed_cache(self) -> Path:
         return self.out / ".cache" / "parsed"
 
@@ -159,7 +163,7 @@ class Session:
 
     def dedup(self) -> tuple[list[Cluster], list[Related]]:
         with project_lock(self.paths.out):
-            clusters, related = cluster(self._read_sources(), self.rules.dedup)
+            clusters, related = cluster(self._read_sources(), self.rules.dedup, self.paths.dedup_index)
             write_merged(self.paths.merged, clusters, related)
         return clusters, related
 
@@ -287,7 +291,7 @@ class Session:
                 if settled is not None:
                     return replace(settled, skipped_pages=tuple(self.skipped))
             self.progress("dedup", 0, 1)
-            clusters, related = cluster(sources, self.rules.dedup, self.paths.out / ".cache" / "dedup-index.json")
+            clusters, related = cluster(sources, self.rules.dedup, self.paths.dedup_index)
             self.progress("cards", 0, 1)
             report = self._publish(sources, clusters, related, include_unanswered, refresh)
             steady.save(memo, self._steady_key(sources, include_unanswered, refresh), outputs, report)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -13,7 +14,7 @@ from pipeline.config import load_rules
 from pipeline.dedup import make_key
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "realworld"
+CORPUS = Path(os.environ.get("DECKMILL_REALWORLD") or ROOT.parent / "shared" / "realworld")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 import sqlite3
@@ -23,7 +24,8 @@ from pipeline.session import Paths, Session
 from pipeline.stagefiles import read_items
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "realworld"
+# beside the project (../shared/realworld), or wherever DECKMILL_REALWORLD points (a clone made elsewhere)
+CORPUS = Path(os.environ.get("DECKMILL_REALWORLD") or ROOT.parent / "shared" / "realworld")
 NOW = 1_790_000_000
 
 # the card fields a learner sees that come from the page (Sources, Extra and Id are deckmill's own)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.realworld_score import CORPUS
 
 INNER = "DECKMILL_INNER_SUITE"
 
@@ -30,7 +31,7 @@ def test_suite_passes_in_a_clone_with_user_data(tmp_path: Path) -> None:
     (clone / "decks").mkdir(exist_ok=True)
     (clone / "decks" / "overrides.yaml").write_text("never_emit: [dm-0000000000]\n", encoding="utf-8")
     (clone / "deckmill.yaml").write_text("deck:\n  deck_name: Mine::LLM\n", encoding="utf-8")
-    env = {**os.environ, INNER: "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**os.environ, INNER: "1", "PYTHONDONTWRITEBYTECODE": "1", "DECKMILL_REALWORLD": str(CORPUS)}
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
                              "--basetemp", str(tmp_path / "inner")],
                             cwd=clone, env=env, capture_output=True, text=True)

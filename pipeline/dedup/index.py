@@ -42,48 +42,78 @@ def _key_in(row: list[Any]) -> Key:
                str(ask_block), bool(partial))
 
 
-def dump(index: Index, order: list[str], rules: DedupRules) -> str:
-    return json.dumps({
-        "schema": SCHEMA, "rules": rules_digest(rules), "order": order,
+def _keys_file(path: Path) -> Path:
+    """Where the keys are kept (read only to resume, not when nothing changed)."""
+    return path.with_name(path.stem + ".keys.json")
+
+
+def save(path: Path, index: Index, order: list[str], rules: DedupRules) -> None:
+    digest = rules_digest(rules)
+    write_text(_keys_file(path), json.dumps({
+        "schema": SCHEMA, "rules": digest, "order": order, "asks": [sorted(a) for a in index.asks],
+        "pages": [sorted(p) for p in index.pages], "log": [[n, _key_out(k)] for n, k in index.log]},
+        ensure_ascii=False, separators=(",", ":")))
+    write_text(path, json.dumps({  # written last: a build that stops between the two leaves a mismatch, not a lie
+        "schema": SCHEMA, "rules": digest, "order": order,
         "members": [[[m.source, m.item_id, m.reason, m.score] for m in ms] for ms in index.members],
-        "asks": [sorted(a) for a in index.asks], "pages": [sorted(p) for p in index.pages],
-        "related": [[r.a, r.b, r.score, r.why_not] for r in index.related.values()],
-        "log": [[n, _key_out(k)] for n, k in index.log],
-    }, ensure_ascii=False, separators=(",", ":"))
+        "related": [[r.a, r.b, r.score, r.why_not] for r in index.related.values()]}, ensure_ascii=False,
+        separators=(",", ":")))
 
 
-def load(text: str, rules: DedupRules) -> tuple[Index, list[str]] | None:
-    """The saved index and the item order it covers; None if it was made under other rules or is unreadable."""
+def _read(path: Path, rules: DedupRules) -> dict[str, Any] | None:
+    """The saved index if it was made under these rules and reads well; None otherwise."""
     try:
-        data = json.loads(text)
-        if data.get("schema") != SCHEMA or data.get("rules") != rules_digest(rules):
-            return None
-        index = Index(rules)
-        index.members = [[Member(str(s), str(i), str(r), int(sc)) for s, i, r, sc in ms] for ms in data["members"]]
-        index.keys = [{} for _ in index.members]
-        index.asks = [frozenset(a) for a in data["asks"]]
-        index.pages = [set(p) for p in data["pages"]]
-        index.related = {(str(a), str(b)): Related(str(a), str(b), int(s), str(w)) for a, b, s, w in data["related"]}
-        for n, row in data["log"]:
-            index.register(int(n), _key_in(row))
-        return index, [str(d) for d in data["order"]]
-    except (ValueError, TypeError, KeyError, IndexError):
+        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    except (OSError, ValueError):
         return None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA or data.get("rules") != rules_digest(rules):
+        return None
+    return data
 
 
-def cluster_kept(sources: list[SourceItems], rules: DedupRules, path: Path) -> Index:
-    """Cluster the sources, resuming the index saved at `path` when its items are the first of these; save it."""
+def _members(data: dict[str, Any]) -> list[list[Member]]:
+    return [[Member(str(s), str(i), str(r), int(sc)) for s, i, r, sc in ms] for ms in data["members"]]
+
+
+def _related(data: dict[str, Any]) -> dict[tuple[str, str], Related]:
+    return {(str(a), str(b)): Related(str(a), str(b), int(s), str(w)) for a, b, s, w in data["related"]}
+
+
+def restore(path: Path, data: dict[str, Any], rules: DedupRules) -> Index | None:
+    """The saved index, ready to take more questions (its blocks rebuilt in the order they were filled)."""
+    keys = _read(_keys_file(path), rules)
+    if keys is None or keys["order"] != data["order"]:
+        return None
+    data = {**data, **keys}
+    index = Index(rules)
+    index.members = _members(data)
+    index.keys = [{} for _ in index.members]
+    index.asks = [frozenset(a) for a in data["asks"]]
+    index.pages = [set(p) for p in data["pages"]]
+    index.related = _related(data)
+    for n, row in data["log"]:
+        index.register(int(n), _key_in(row))
+    return index
+
+
+def cluster_kept(sources: list[SourceItems], rules: DedupRules, path: Path) -> tuple[list[Cluster], list[Related]]:
+    """Cluster the sources, resuming the index saved at `path` when its items are the first of these; save it.
+    The same items as last time: the saved result as it is."""
     items = [(s.slug, i) for s in sources for i in s.items]
     order = [item_digest(slug, item) for slug, item in items]
-    saved = load(path.read_text(encoding="utf-8"), rules) if path.exists() else None
-    index, start = Index(rules), 0
-    if saved is not None and saved[1] == order[:len(saved[1])]:
-        index, start = saved[0], len(saved[1])
-    for slug, item in items[start:]:
+    try:
+        data = _read(path, rules)
+        if data is not None and data["order"] == order:
+            return [Cluster(tuple(ms)) for ms in _members(data)], list(_related(data).values())
+        prefix = data is not None and data["order"] == order[:len(data["order"])]
+        resumed = restore(path, data, rules) if data is not None and prefix else None
+    except (ValueError, TypeError, KeyError, IndexError):
+        resumed = None
+    index = resumed or Index(rules)
+    for slug, item in items[len(data["order"]) if resumed is not None and data is not None else 0:]:
         index.add(slug, item)
-    if start < len(order) or saved is None:
-        write_text(path, dump(index, order, rules))
-    return index
+    save(path, index, order, rules)
+    return index.clusters(), list(index.related.values())
 
 
 def cluster(sources: list[SourceItems], rules: DedupRules,
@@ -91,10 +121,9 @@ def cluster(sources: list[SourceItems], rules: DedupRules,
     """Group items that ask the same question; every member is kept as provenance with its merge rule and score.
     With `kept` (a file), the index is kept there between builds and only questions after the saved ones are matched."""
     if kept is not None:
-        index = cluster_kept(sources, rules, kept)
-    else:
-        index = Index(rules)
-        for source in sources:
-            for item in source.items:
-                index.add(source.slug, item)
+        return cluster_kept(sources, rules, kept)
+    index = Index(rules)
+    for source in sources:
+        for item in source.items:
+            index.add(source.slug, item)
     return index.clusters(), list(index.related.values())
