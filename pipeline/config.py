@@ -126,6 +126,7 @@ class StructureRules:
     question_sections: re.Pattern[str]
     answer_part_headings: re.Pattern[str]
     not_statement_questions: re.Pattern[str]
+    arrow_answer: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -299,6 +300,7 @@ def _structure(node: yaml.Node) -> StructureRules:
         question_sections=as_regex(m.req("question_sections"), re.I),
         answer_part_headings=as_regex(m.req("answer_part_headings"), re.I),
         not_statement_questions=as_regex(m.req("not_statement_questions"), re.I),
+        arrow_answer=as_regex(m.req("arrow_answer"), re.S),
     )
 
 

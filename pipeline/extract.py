@@ -71,6 +71,9 @@ def _question_level(blocks: list[Block], rules: Rules) -> int:
 def _parse_question(block: Block, rules: Rules) -> tuple[str, str, str, str]:
     """(question, inline answer, printed number, numbering style) of a question block."""
     text = strip_markup(block.text)
+    arrow = rules.structure.arrow_answer.match(block.text.strip()) if block.kind in ("para", "item") else None
+    if arrow:  # "“question?” → answer" (the answer keeps its markup)
+        return strip_markup(arrow.group("question")), arrow.group("answer").strip(), "", "arrow"
     if block.kind == "qa":  # a collapsed block's summary may carry the question's number ("3. What ...")
         found = numbering(text, rules.structure)
         return (found.rest, "", found.num, "qa") if found and found.rest else (text, "", "", "qa")
@@ -213,6 +216,10 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
             if roles[i] == Role.CONTENT and block.kind in ("para", "item") and block.level == 0 and ends and \
                     is_question_text(block.text, rules.structure):
                 roles[i] = Role.QUESTION
+    for i, block in enumerate(blocks):  # "“question?” → answer" after the first question: a follow-up probe
+        if roles[i] == Role.CONTENT and block.kind in ("para", "item") and Role.QUESTION in roles[:i] and \
+                rules.structure.arrow_answer.match(block.text.strip()):
+            roles[i] = Role.QUESTION
     asked = False
     for i, block in enumerate(blocks):  # "#### Options", "#### Answer" after a question: parts of its answer
         asked = asked or roles[i] == Role.QUESTION

@@ -384,3 +384,17 @@ def test_a_list_of_named_links_is_an_answer_a_single_link_is_not(rules: Rules) -
     assert is_link_only("See [this explainer](https://x.org/a).", rules)
     assert is_link_only("- [A very long paper title that goes on about attention and more](https://x.org/p)\n"
                         "- [Another paper title that is far too long to be a named concept](https://x.org/q)", rules)
+
+
+def test_quoted_question_arrow_answer_items_are_follow_up_questions(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "probes.md"
+    page.write_text("\n\n".join([
+        "# Guide", "1. **What is an autoencoder?**", "A network trained to reconstruct its input.",
+        "**Follow-up probes**",
+        "- “Is the bottleneck always a vector?” → No, it can be a **sequence**.",
+        "- “Say it plainly” → not a question, stays in the answer."]) + "\n", encoding="utf-8")
+    items = extract(clean_page(load_page(page), rules), rules).items
+    assert [(i.question, i.answer) for i in items] == [
+        ("What is an autoencoder?", "A network trained to reconstruct its input.\n\n**Follow-up probes**"),
+        ("Is the bottleneck always a vector?", "No, it can be a **sequence**.\n\n- “Say it plainly” → not a question, "
+         "stays in the answer.")]
