@@ -175,3 +175,16 @@ def test_a_build_with_nothing_new_is_skipped_and_anything_new_is_not(tmp_path: P
     assert hidden["unchanged"] == 1 and [first["new"][0], "never_emit in overrides"] in hidden["not_carded"]
     package.unlink()  # a missing output is rebuilt
     assert json.loads(CliRunner().invoke(main, args).output)["unchanged"] == 1 and package.exists()
+
+
+@pytest.mark.parametrize("value", [
+    "line\u2028separator", "nel\x85here", "del\x7fand C1\x9b", "bom\ufeffinside", "💡 emoji", 'quote " and \\ back',
+    "多行\n  缩进\n", "tab\tand \u3000 ideographic space", "",
+])
+def test_flow_yaml_round_trips_what_json_leaves_raw(value: str) -> None:
+    from pipeline.yamlio import dump_flow
+
+    data = {"cards": {"dm-1": {"question": value, "tags": [value], "note_id": 1790000000000}}}
+    text = dump_flow(data, "# header\n")
+    assert yaml.safe_load(text) == data
+    assert yaml.load(text, Loader=yaml.CSafeLoader) == data

@@ -16,9 +16,11 @@ from typing import Any
 from pipeline.changes import RetireReason
 from pipeline.models import CardContent, SourceRef
 from pipeline.yamlcheck import Checker
-from pipeline.yamlio import read_yaml, write_yaml
+from pipeline.yamlio import dump_flow, read_yaml, write_text
 
 SCHEMA = 2
+HEADER = ("# deckmill's identity ledger (commit it): each card's stable id, GUID, note id, primary member, and what\n"
+          "# was last published. Written by deckmill in flow style (JSON is YAML); edit by hand only with care.\n")
 MAX_NOTE_ID = 10**13  # a millisecond epoch (year 2286); larger ids overflow Anki
 MAX_MOD = 2**31  # a second epoch that Anki's 32-bit fields hold
 _V1_KEYS = ("guid", "note_id", "position", "changed", "content_hash", "provenance_hash", "members", "lang",
@@ -191,8 +193,10 @@ def _entry_dict(entry: LedgerEntry) -> dict[str, Any]:
 
 
 def save_ledger(path: Path, ledger: Ledger) -> None:
+    """Write the ledger as flow-style YAML (one field per line; fast to write for tens of thousands of cards)."""
     order = sorted(ledger.entries, key=lambda c: (ledger.entries[c].position, c))
-    write_yaml(path, {"schema": SCHEMA,
-                      "note_type": {"hash": ledger.note_type_hash, "mod": ledger.note_type_mod},
-                      "last_note_id": ledger.last_note_id,
-                      "cards": {card_id: _entry_dict(ledger.entries[card_id]) for card_id in order}})
+    write_text(path, dump_flow({"schema": SCHEMA,
+                                "note_type": {"hash": ledger.note_type_hash, "mod": ledger.note_type_mod},
+                                "last_note_id": ledger.last_note_id,
+                                "cards": {card_id: _entry_dict(ledger.entries[card_id]) for card_id in order}},
+                               HEADER))
