@@ -135,7 +135,7 @@ class Session:
         if not items.items:
             self.skipped.append((page.filename, "no questions found"))
             return None
-        write_items(self.paths.yaml_dir / f"{items.slug}.yaml", items)
+        write_items(self.paths.yaml_dir / f"{items.slug}.yaml", items, self.paths.parsed_cache)
         return items
 
     def clean(self) -> list[CleanPage]:

@@ -20,7 +20,7 @@ from pipeline.models import (
     SourceItems,
     SourceMeta,
 )
-from pipeline.yamlio import read_yaml, require, write_yaml
+from pipeline.yamlio import read_yaml, require, write_yaml, write_yaml_parsed
 
 SCHEMA = 1
 
@@ -114,8 +114,11 @@ def items_dict(source: SourceItems) -> dict[str, Any]:
     }
 
 
-def write_items(path: Path, source: SourceItems) -> None:
-    write_yaml(path, items_dict(source))
+def write_items(path: Path, source: SourceItems, parsed_cache: Path | None = None) -> None:
+    if parsed_cache is None:
+        write_yaml(path, items_dict(source))
+    else:
+        write_yaml_parsed(path, items_dict(source), parsed_cache)
 
 
 def read_items(path: Path, cache_dir: Path | None = None) -> SourceItems:

@@ -118,8 +118,7 @@ def read_yaml(path: Path, cache_dir: Path | None = None) -> Any:
         raise ConfigError(str(path), None, f"not UTF-8 text: {exc.reason}") from exc
     cached = None
     if cache_dir is not None:
-        stem = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
-        cached = cache_dir / f"{stem}-{hashlib.sha256(raw).hexdigest()[:24]}.json"
+        stem, cached = _parsed_name(path, raw, cache_dir)
         try:
             return json.loads(cached.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -130,6 +129,22 @@ def read_yaml(path: Path, cache_dir: Path | None = None) -> Any:
             old.unlink()
         write_text(cached, json.dumps(data, ensure_ascii=False))
     return data
+
+
+def _parsed_name(path: Path, raw: bytes, cache_dir: Path) -> tuple[str, Path]:
+    stem = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
+    return stem, cache_dir / f"{stem}-{hashlib.sha256(raw).hexdigest()[:24]}.json"
+
+
+def write_yaml_parsed(path: Path, data: Any, cache_dir: Path) -> None:
+    """Write `data` as YAML and keep it parsed in `cache_dir` too, so the next build need not parse it."""
+    text = dump_yaml(data)
+    write_text(path, text)
+    if _json_safe(data):
+        stem, cached = _parsed_name(path, text.encode("utf-8"), cache_dir)
+        for old in cache_dir.glob(f"{stem}-*.json"):
+            old.unlink()
+        write_text(cached, json.dumps(data, ensure_ascii=False))
 
 
 def _json_safe(data: Any) -> bool:

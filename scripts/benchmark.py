@@ -194,7 +194,7 @@ def run_size(total: int, profile: str | None) -> dict[str, Any]:
                 report = Session(Paths(work / "raw", work / "out"), rules).build()
             full = time.perf_counter() - started
         started = time.perf_counter()
-        report = Session(Paths(work / "raw", work / "out"), rules).build()
+        report = Session(Paths(work / "raw", work / "out"), rules).build(reuse_unchanged=True)  # as `deckmill build`
         again = time.perf_counter() - started
         cards = sum(n for _, n in report.packages)
         found = sum(f.questions for f in report.sources)
