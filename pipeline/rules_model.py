@@ -1,0 +1,187 @@
+"""The rules deckmill runs on, as typed frozen records (loaded and validated by pipeline.config)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named pattern; `origin` is file:line for reports."""
+
+    name: str
+    regex: re.Pattern[str]
+    origin: str
+    max_chars: int = 0
+
+    def matches(self, text: str) -> bool:
+        if self.max_chars and len(text) > self.max_chars:
+            return False
+        return bool(self.regex.search(text))
+
+
+@dataclass(frozen=True)
+class SelectorRule:
+    """A named CSS selector for HTML chrome."""
+
+    name: str
+    selector: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class JunkRules:
+    html_drop: tuple[SelectorRule, ...]
+    drop_block: tuple[Rule, ...]
+    end_of_content: tuple[Rule, ...]
+    drop_span: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class SignatureSettings:
+    """Thresholds of structure inference (structure.yaml `signature`)."""
+
+    min_questions: int
+    answered_weight: float
+    numbering_weight: float
+    body_over_heading: float
+    statement_share: float
+
+
+@dataclass(frozen=True)
+class PostscriptSettings:
+    """How much text after a page's last thematic break can be a postscript (structure.yaml `postscript`)."""
+
+    max_blocks: int
+    max_chars: int
+
+
+@dataclass(frozen=True)
+class SelfCheckSettings:
+    """Thresholds and patterns of the structural self-checks (structure.yaml `self_checks`)."""
+
+    promise: re.Pattern[str]
+    promise_ratio: float
+    question_markup: re.Pattern[str]
+    answer_questions_min: int
+    answer_questions_share: float
+
+
+@dataclass(frozen=True)
+class StructureRules:
+    numbering: tuple[Rule, ...]
+    answer_point_numbering: frozenset[str]
+    question_numbering: frozenset[str]
+    section_numbering: frozenset[str]
+    question_markers: tuple[re.Pattern[str], ...]
+    section_patterns: tuple[re.Pattern[str], ...]
+    answer_labels: tuple[re.Pattern[str], ...]
+    question_words_zh: tuple[str, ...]
+    question_words_zh_topic: tuple[str, ...]
+    question_words_en: tuple[str, ...]
+    question_final_words: tuple[str, ...]
+    question_continuations: tuple[str, ...]
+    continuation_max_chars: int
+    bullets: tuple[str, ...]
+    non_question_sections: re.Pattern[str]
+    number_only: re.Pattern[str]
+    list_announcers: tuple[str, ...]
+    link_words: tuple[str, ...]
+    named_links_min_items: int
+    named_link_max_chars: int
+    faq_question: re.Pattern[str]
+    faq_answer: re.Pattern[str]
+    max_question_chars: int
+    max_heading_question_chars: int
+    signature: SignatureSettings
+    answer_reveal: re.Pattern[str]
+    self_checks: SelfCheckSettings
+    postscript: PostscriptSettings
+    reference_label: re.Pattern[str]
+    question_sections: re.Pattern[str]
+    answer_part_headings: re.Pattern[str]
+    not_statement_questions: re.Pattern[str]
+    arrow_answer: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class DamageRule:
+    name: str
+    reason: str
+    regex: re.Pattern[str] | None
+    dangling_colon: bool = False
+    cut_off: bool = False
+    self_check: bool = False  # the reason of a structural self-check (models.Check), found by pipeline.selfcheck
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What a question asks about its concepts; a higher level absorbs lower ones (definition < list < others)."""
+
+    name: str
+    words: tuple[str, ...]
+    level: int = 2
+    keep_parents: bool = False  # a question of this intent names a concept and its parent on purpose (compare)
+    open_up_to: int = -1  # an open request ('explain X') agrees with any intent up to this level (-1: not open)
+    means: tuple[str, ...] = ()  # the intents this one stands for ('优缺点' = advantages + disadvantages)
+
+
+@dataclass(frozen=True)
+class Combination:
+    """Intents asked together that mean another ('why' + 'use' = purpose)."""
+
+    all: tuple[str, ...]
+    gives: str
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A specific idea with its aliases; a child absorbs its parent; a generic concept yields to any other."""
+
+    id: str
+    aliases: tuple[str, ...]
+    parent: str = ""
+    generic: bool = False
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    concepts: tuple[Concept, ...]
+
+
+@dataclass(frozen=True)
+class DedupRules:
+    filler: tuple[str, ...]
+    intents: tuple[Intent, ...]
+    threshold: int
+    related_threshold: int
+    taxonomy: tuple[Topic, ...] = ()
+    related_per_question: int = 3
+    max_block: int = 64
+    same_page_strict: bool = True
+    combine: tuple[Combination, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeckSettings:
+    deck_name: str
+    fallback_topic: str
+    note_type_name: str
+    note_type_id: int
+    include_unanswered: bool = False
+
+
+@dataclass(frozen=True)
+class Rules:
+    """All policy deckmill runs on."""
+
+    junk: JunkRules
+    structure: StructureRules
+    damage: tuple[DamageRule, ...]
+    dedup: DedupRules
+    taxonomy: tuple[Topic, ...]
+    deck: DeckSettings
+    fingerprint: str = ""
