@@ -9,8 +9,9 @@ from pathlib import Path
 
 from pipeline.clean import clean_page
 from pipeline.config import Rules
-from pipeline.extract import extract, infer_roles
+from pipeline.extract import extract
 from pipeline.models import CleanPage, Removal, SourceItems
+from pipeline.roles import infer_roles
 from pipeline.signature import Role, Scored, score_signatures, signature_of
 from pipeline.sources import load_page
 

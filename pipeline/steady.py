@@ -9,6 +9,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+from pipeline.cache import file_hash
 from pipeline.identity.claim import Proposal
 from pipeline.report import BuildReport, SourceFigures
 from pipeline.yamlio import write_text
@@ -16,14 +17,10 @@ from pipeline.yamlio import write_text
 SCHEMA = 1
 
 
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:24] if path.exists() else "-"
-
-
 def inputs_key(parts: list[str], files: list[Path]) -> str:
     """One digest of the settings (`parts`) and the bytes of every input file."""
     digest = hashlib.sha256()
-    for part in [*parts, *(f"{p.name}:{file_digest(p)}" for p in files)]:
+    for part in [*parts, *(f"{p.name}:{file_hash(p)}" for p in files)]:
         digest.update(part.encode("utf-8") + b"\0")
     return digest.hexdigest()[:32]
 
@@ -37,7 +34,7 @@ def settled(report: BuildReport) -> BuildReport:
 
 
 def save(path: Path, key: str, outputs: list[Path], report: BuildReport) -> None:
-    data = {"schema": SCHEMA, "key": key, "outputs": {str(p): file_digest(p) for p in outputs},
+    data = {"schema": SCHEMA, "key": key, "outputs": {str(p): file_hash(p) for p in outputs},
             "report": asdict(settled(report))}
     write_text(path, json.dumps(data, ensure_ascii=False))
 
@@ -48,7 +45,7 @@ def load(path: Path, key: str) -> BuildReport | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("schema") != SCHEMA or data.get("key") != key:
             return None
-        if any(file_digest(Path(p)) != digest for p, digest in data["outputs"].items()):
+        if any(file_hash(Path(p)) != digest for p, digest in data["outputs"].items()):
             return None
         return _report(data["report"])
     except (OSError, ValueError, KeyError, TypeError):
