@@ -1,5 +1,7 @@
 """Domain exceptions: what can go wrong, said in one line."""
 
+from __future__ import annotations
+
 
 class DeckmillError(Exception):
     """Base class: the CLI turns these into one `Error: ...` line and exit 1."""
@@ -13,6 +15,10 @@ class ConfigError(DeckmillError):
         super().__init__(f"{where}: {message}")
         self.path = path
         self.line = line
+        self.message = message
+
+    def __reduce__(self) -> tuple[type[ConfigError], tuple[str, int | None, str]]:
+        return type(self), (self.path, self.line, self.message)  # raised in a worker process, re-raised here
 
 
 class SkipPage(DeckmillError):

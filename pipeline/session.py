@@ -6,16 +6,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from pipeline import steady
 from pipeline.apkg import note_type, templates_hash, write_package
 from pipeline.cache import StageCache, code_fingerprint, input_fingerprint
 from pipeline.cards import compose, fields_for
-from pipeline.clean import clean_page
 from pipeline.config import Rules
 from pipeline.dedup import Related, cluster
-from pipeline.errors import ConfigError, SkipPage
-from pipeline.extract import extract
+from pipeline.errors import ConfigError
 from pipeline.identity.claim import claim
 from pipeline.identity.decide import Composed, decide
 from pipeline.identity.ledger import Ledger, load_ledger, save_ledger
@@ -25,12 +24,14 @@ from pipeline.lock import project_lock
 from pipeline.media import media_index
 from pipeline.models import Card, CardStatus, CleanPage, Cluster, SourceItems
 from pipeline.overrides import Overrides, apply_decisions, load_overrides
+from pipeline.pagework import PageDirs, Skip, build_pages, clean_one, default_workers, extract_one
 from pipeline.proposals import write_proposals
 from pipeline.render import load_memo, save_memo
 from pipeline.report import BuildReport, source_figures
-from pipeline.sources import META_SUFFIX, discover, load_page, slug_for
-from pipeline.stagefiles import read_clean, read_items, read_merged, write_clean, write_items, write_merged
+from pipeline.sources import META_SUFFIX, discover, slug_for
+from pipeline.stagefiles import read_clean, read_items, read_merged, write_merged
 
+T = TypeVar("T")
 PACKAGE = "deckmill.apkg"  # always this path, whatever deck names are configured (they live inside it)
 
 
@@ -110,6 +111,7 @@ class Session:
         self.skipped: list[tuple[str, str]] = []
         self.last_cards: tuple[Card, ...] = ()  # the cards the last publish wrote (emitted and retired)
         self.progress: Callable[[str, int, int], None] = _no_progress  # (stage, done, total): the CLI draws bars
+        self.workers = default_workers()  # processes for the per-page stages of a large rebuild (1: none)
 
     def _pages(self) -> list[Path]:
         """The raw pages; two pages with the same source id (a.txt, a.md) are an error."""
@@ -121,22 +123,22 @@ class Session:
         return paths
 
     # -- the per-page pipeline: one page in, its clean file and items file out -------------------------
-    def _clean_one(self, path: Path) -> CleanPage | None:
-        try:
-            page = clean_page(load_page(path), self.rules)
-        except SkipPage as exc:
-            self.skipped.append((path.name, str(exc)))
+    @property
+    def _dirs(self) -> PageDirs:
+        return PageDirs(self.paths.clean_dir, self.paths.yaml_dir, self.paths.parsed_cache)
+
+    def _kept(self, result: T | Skip) -> T | None:
+        """The result of a per-page stage, or None when the page was skipped (and noted in `skipped`)."""
+        if isinstance(result, tuple):
+            self.skipped.append(result)
             return None
-        write_clean(self.paths.clean_dir / f"{page.slug}.yaml", page)
-        return page
+        return result
+
+    def _clean_one(self, path: Path) -> CleanPage | None:
+        return self._kept(clean_one(path, self.rules, self._dirs))
 
     def _extract_one(self, page: CleanPage) -> SourceItems | None:
-        items = extract(page, self.rules)
-        if not items.items:
-            self.skipped.append((page.filename, "no questions found"))
-            return None
-        write_items(self.paths.yaml_dir / f"{items.slug}.yaml", items, self.paths.parsed_cache)
-        return items
+        return self._kept(extract_one(page, self.rules, self._dirs))
 
     def clean(self) -> list[CleanPage]:
         with project_lock(self.paths.out):
@@ -238,32 +240,36 @@ class Session:
         )
 
     def _cached_sources(self) -> tuple[list[SourceItems], list[tuple[str, str]]]:
-        """Run the per-page pipeline on each page, or reuse its stage files when nothing it depends on changed."""
+        """Run the per-page pipeline on each page (in worker processes when many pages must be rebuilt), or reuse
+        its stage files when nothing it depends on changed. Sources, skips and files are the same either way."""
         cache = StageCache.load(self.paths.out / ".cache")
         code = code_fingerprint()
-        sources: list[SourceItems] = []
-        rebuilt: list[tuple[str, str]] = []
-        seen: set[str] = set()
+        found: dict[str, SourceItems] = {}
+        stale: list[tuple[Path, str, str, list[Path]]] = []  # (page, its fingerprint, why rebuilt, its outputs)
         pages = self._pages()
-        for done, path in enumerate(pages):
-            self.progress("pages", done, len(pages))
+        self.progress("pages", 0, len(pages))
+        for path in pages:
             slug = slug_for(path)
-            seen.add(slug)
             outputs = [self.paths.clean_dir / f"{slug}.yaml", self.paths.yaml_dir / f"{slug}.yaml"]
             fingerprint = input_fingerprint(path, path.with_name(slug + META_SUFFIX), self.rules.fingerprint, code)
             why = cache.why_rebuild(slug, fingerprint, outputs)
-            if not why:
-                sources.append(read_items(outputs[1], self.paths.parsed_cache))
-                continue
-            page = self._clean_one(path)
-            items = self._extract_one(page) if page is not None else None
-            if items is None:
-                continue
-            cache.record(slug, fingerprint, outputs)
-            sources.append(items)
-            rebuilt.append((slug, why))
-        self.progress("pages", len(pages), len(pages))
-        _prune(self.paths.clean_dir, seen)
+            if why:
+                stale.append((path, fingerprint, why, outputs))
+            else:
+                found[slug] = read_items(outputs[1], self.paths.parsed_cache)
+                self.progress("pages", len(found), len(pages))
+        rebuilt: list[tuple[str, str]] = []
+        built = build_pages([path for path, *_ in stale], self.rules, self._dirs, self.workers)
+        for done, ((path, fingerprint, why, outputs), result) in enumerate(zip(stale, built, strict=True), 1):
+            self.progress("pages", len(pages) - len(stale) + done, len(pages))
+            items = self._kept(result)
+            if items is not None:
+                slug = slug_for(path)
+                cache.record(slug, fingerprint, outputs)
+                found[slug] = items
+                rebuilt.append((slug, why))
+        sources = [found[slug] for slug in map(slug_for, pages) if slug in found]
+        _prune(self.paths.clean_dir, set(map(slug_for, pages)))
         _prune(self.paths.yaml_dir, {s.slug for s in sources})
         cache.save({s.slug for s in sources})
         return sources, rebuilt

@@ -168,8 +168,11 @@ def _timed(stages: dict[str, float], module: Any, names: dict[str, str]) -> Iter
             setattr(module, attr, fn)
 
 
-def run_size(total: int, profile: str | None) -> dict[str, Any]:
-    """One size, in this process: corpus, floor, a full build with time per stage, a no-change rebuild."""
+def run_size(total: int, profile: str | None, workers: int | None) -> dict[str, Any]:
+    """One size, in this process: corpus, floor, a full build with time per stage, a no-change rebuild.
+    With one worker the per-page stages run here and are timed apart (clean, extract); with more, they run in
+    worker processes and are timed together."""
+    import pipeline.pagework as pagework
     import pipeline.session as session_module
     from pipeline.config import load_rules
     from pipeline.session import Paths, Session
@@ -182,16 +185,18 @@ def run_size(total: int, profile: str | None) -> dict[str, Any]:
         names = {"cluster": "dedup", "load_ledger": "identity", "claim": "identity", "compose": "cards",
                  "decide": "identity", "write_package": "apkg", "save_ledger": "write ledger",
                  "write_merged": "write merged.yaml"}
-        with _timed(stages, session_module, names), \
-                _timed(stages, Session, {"_clean_one": "clean (per page)", "_extract_one": "extract (per page)"}):
+        session = Session(Paths(work / "raw", work / "out"), rules)
+        session.workers = workers or session.workers
+        per_page = {} if session.workers > 1 else {"clean_one": "  of which clean", "extract_one": "  of which extract"}
+        with _timed(stages, Session, {"_cached_sources": "pages"}), _timed(stages, session_module, names), \
+                _timed(stages, pagework, per_page):
             started = time.perf_counter()
             if profile:
                 import cProfile
 
-                cProfile.runctx("Session(Paths(work / 'raw', work / 'out'), rules).build()", globals(),
-                                {"Session": Session, "Paths": Paths, "work": work, "rules": rules}, profile)
+                cProfile.runctx("session.build()", globals(), {"session": session}, profile)
             else:
-                report = Session(Paths(work / "raw", work / "out"), rules).build()
+                session.build()
             full = time.perf_counter() - started
         started = time.perf_counter()
         report = Session(Paths(work / "raw", work / "out"), rules).build(reuse_unchanged=True)  # as `deckmill build`
@@ -200,7 +205,8 @@ def run_size(total: int, profile: str | None) -> dict[str, Any]:
         found = sum(f.questions for f in report.sources)
         return {"questions": total, "found": found, "pages": len(pages), "cards": cards, "full": full, "rebuild": again,
                 "stages": dict(stages), "floor": floor(pages, total),
-                "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+                "workers": session.workers, "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "worker_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
     finally:
         shutil.rmtree(work)
 
@@ -208,12 +214,13 @@ def run_size(total: int, profile: str | None) -> dict[str, Any]:
 def _print(results: list[dict[str, Any]]) -> None:
     stage_names = list(dict.fromkeys(s for r in results for s in r["stages"]))
     print(f"{'questions':>10} {'found':>7} {'pages':>6} {'cards':>6} {'full s':>7} {'q/s':>7} {'rebuild s':>9} "
-          f"{'RSS MiB':>8} {'floor s':>8} {'x floor':>7}")
+          f"{'RSS MiB':>8} {'workers':>7} {'each MiB':>8} {'floor s':>8} {'x floor':>7}")
     for r in results:
         fl = r["floor"]["parsers"] + r["floor"]["genanki"]
         print(f"{r['questions']:>10} {r['found']:>7} {r['pages']:>6} {r['cards']:>6} {r['full']:>7.1f} "
-              f"{r['questions'] / r['full']:>7.0f} {r['rebuild']:>9.2f} {r['rss_mib']:>8.0f} {fl:>8.2f} "
-              f"{r['full'] / fl:>7.1f}")
+              f"{r['questions'] / r['full']:>7.0f} {r['rebuild']:>9.2f} {r['rss_mib']:>8.0f} {r['workers']:>7} "
+              f"{r['worker_rss_mib']:>8.0f} {fl:>8.2f} {r['full'] / fl:>7.1f}")
+    print("RSS: peak of the build's own process; each MiB: the largest worker process (they run beside it)")
     print("\ntime per stage (s), floor: parsers / genanki")
     print(f"{'questions':>10} " + " ".join(f"{s[:18]:>18}" for s in stage_names) + f" {'floor':>14}")
     for r in results:
@@ -229,14 +236,16 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 20_000, 100_000], help="questions per run")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child process: run one size, print JSON
     parser.add_argument("--profile", help="write a cProfile of the full build of each size to PROFILE-<size>")
+    parser.add_argument("--workers", type=int, help="processes for the per-page stages (default: as `deckmill build`)")
     args = parser.parse_args()
     if args.one:
         profile = f"{args.profile}-{args.one}" if args.profile else None
-        print(json.dumps(run_size(args.one, profile)))
+        print(json.dumps(run_size(args.one, profile, args.workers)))
         return
     results = []
     for size in args.sizes:
         command = [sys.executable, __file__, "--one", str(size)] + (["--profile", args.profile] if args.profile else [])
+        command += ["--workers", str(args.workers)] if args.workers else []
         done = subprocess.run(command, capture_output=True, text=True, check=True)
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
     _print(results)
