@@ -215,7 +215,7 @@ class Session:
         for stale in self.paths.out.glob("deckmill-*.apkg"):
             stale.unlink()  # one package per root deck was the first release's layout
         if ledger != previous or not self.paths.ledger.exists():
-            save_ledger(self.paths.ledger, ledger)
+            save_ledger(self.paths.ledger, ledger, self.paths.parsed_cache)
         write_proposals(self.paths.proposals, tuple(proposals), ledger)
         live = [c for c in outcome.cards if not c.retired]
         write_merged(self.paths.merged, [g.cluster for g in groups], related, outcome.card_of,
