@@ -182,7 +182,7 @@ def run_size(total: int, profile: str | None, workers: int | None) -> dict[str, 
         pages = write_corpus(work / "raw", total)
         rules = load_rules()
         stages: dict[str, float] = defaultdict(float)
-        names = {"cluster": "dedup", "load_ledger": "identity", "claim": "identity", "compose": "cards",
+        names = {"cluster": "dedup", "read_ledger": "identity", "claim": "identity", "compose": "cards",
                  "decide": "identity", "write_package": "apkg", "save_ledger": "write ledger",
                  "write_merged": "write merged.yaml"}
         session = Session(Paths(work / "raw", work / "out"), rules)
