@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,10 +22,12 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def input_fingerprint(page: Path, meta: Path, rules_fingerprint: str, code: str) -> str:
+def input_fingerprint(page: Path, meta: Path, rules_fingerprint: str, code: str,
+                      images: Sequence[Path] = ()) -> str:
+    """What a page's stage files are made from: its bytes, its meta, the rules, the code and the images it shows."""
     digest = hashlib.sha256()
     for part in (page.read_bytes(), meta.read_bytes() if meta.exists() else b"", rules_fingerprint.encode(),
-                 code.encode()):
+                 code.encode(), *(str(image).encode() + image.read_bytes() for image in images)):
         digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()[:24]
 

@@ -28,7 +28,7 @@ from pipeline.pagework import PageDirs, Skip, build_pages, clean_one, default_wo
 from pipeline.proposals import write_proposals
 from pipeline.render import load_memo, save_memo
 from pipeline.report import BuildReport, source_figures
-from pipeline.sources import META_SUFFIX, discover, slug_for
+from pipeline.sources import META_SUFFIX, discover, page_images, slug_for
 from pipeline.stagefiles import read_clean, read_items, read_merged, write_merged
 from pipeline.tags import ClassifyMemo
 
@@ -256,7 +256,8 @@ class Session:
         for path in pages:
             slug = slug_for(path)
             outputs = [self.paths.clean_dir / f"{slug}.yaml", self.paths.yaml_dir / f"{slug}.yaml"]
-            fingerprint = input_fingerprint(path, path.with_name(slug + META_SUFFIX), self.rules.fingerprint, code)
+            fingerprint = input_fingerprint(path, path.with_name(slug + META_SUFFIX), self.rules.fingerprint, code,
+                                            page_images(path))
             why = cache.why_rebuild(slug, fingerprint, outputs)
             if why:
                 stale.append((path, fingerprint, why, outputs))
