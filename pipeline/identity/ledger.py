@@ -18,7 +18,7 @@ from pipeline.cache import code_fingerprint
 from pipeline.changes import RetireReason
 from pipeline.models import CardContent, SourceRef
 from pipeline.yamlcheck import Checker
-from pipeline.yamlio import atomic_write, dump_flow, read_yaml, write_text
+from pipeline.yamlio import atomic_write, dump_flow, read_yaml
 
 SCHEMA = 2
 HEADER = ("# deckmill's identity ledger (commit it): each card's stable id, GUID, note id, primary member, and what\n"
@@ -90,8 +90,9 @@ Texts = dict[LedgerEntry, str]
 
 def _snapshot(raw: bytes, cache_dir: Path) -> Path:
     """Where the validated ledger read from these bytes, by this code, is kept."""
-    digest = hashlib.sha256(raw + code_fingerprint().encode()).hexdigest()[:24]
-    return cache_dir / f"ledger-{digest}.pickle"
+    digest = hashlib.sha256(raw)
+    digest.update(code_fingerprint().encode())  # as hashing raw + code, without a copy of a large ledger's bytes
+    return cache_dir / f"ledger-{digest.hexdigest()[:24]}.pickle"
 
 
 def _keep_snapshot(raw: bytes, ledger: Ledger, texts: Texts, cache_dir: Path) -> None:
@@ -101,7 +102,8 @@ def _keep_snapshot(raw: bytes, ledger: Ledger, texts: Texts, cache_dir: Path) ->
             old.unlink()
 
     def write(tmp: Path) -> None:
-        tmp.write_bytes(pickle.dumps((ledger, texts), pickle.HIGHEST_PROTOCOL))
+        with tmp.open("wb") as out:  # streamed: a large ledger's pickle is never held whole in memory
+            pickle.dump((ledger, texts), out, pickle.HIGHEST_PROTOCOL)
 
     atomic_write(target, write)
 
@@ -257,8 +259,17 @@ def save_ledger(path: Path, ledger: Ledger, cache_dir: Path | None = None, texts
         written[entry] = known.get(entry) or _entry_text(entry)
     head = dump_flow({"schema": SCHEMA, "note_type": {"hash": ledger.note_type_hash, "mod": ledger.note_type_mod},
                       "last_note_id": ledger.last_note_id, "cards": {}}, HEADER)
-    cards = ",\n".join(written[ledger.entries[c]] for c in order)
-    text = head.replace(' "cards": {}\n}\n', f' "cards": {{\n{cards}\n }}\n}}\n') if cards else head
-    write_text(path, text)
+    empty = ' "cards": {}\n}\n'
+    if order:  # one join, one encoding: no further copy of a large ledger's text is made
+        cards = ",\n".join(written[ledger.entries[c]] for c in order)
+        data = f'{head.removesuffix(empty)} "cards": {{\n{cards}\n }}\n}}\n'.encode()
+        del cards
+    else:
+        data = head.encode()
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    atomic_write(path, write)
     if cache_dir is not None:
-        _keep_snapshot(text.encode("utf-8"), ledger, written, cache_dir)
+        _keep_snapshot(data, ledger, written, cache_dir)
