@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 from bs4.element import Tag
 
 from pipeline.config import Rule, SelectorRule
+from pipeline.css_index import CssIndex
 from pipeline.models import Removal
 
 # elements that mark the page's own content (HTML5 semantics, ARIA, schema.org microdata)
@@ -64,8 +65,9 @@ def drop_chrome(soup: BeautifulSoup, root: Tag, rules: tuple[SelectorRule, ...])
     """Remove the elements the selector rules match (navigation, sidebars, TOCs, comments, ads, footers ...)."""
     removals: list[Removal] = []
     root_size = text_len(root)
+    index = CssIndex(soup)
     for rule in rules:
-        for el in soup.select(rule.selector):
+        for el in index.select(rule.selector):
             if el.parent is None or el.decomposed or _protected(el, root, root_size):
                 continue
             removed = re.sub(r"\s+", " ", el.get_text(" ")).strip()
