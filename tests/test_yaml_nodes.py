@@ -13,8 +13,8 @@ from pipeline.yamlio import _Dumper, _node, dump_yaml
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 SCALARS: list[Any] = ["yes", "No", "null", "~", "123", "1.5", "", " a", "a ", "é", "a\nb", "a\n", "\n", "line\n\nx",
-                      "- a", "a: b", "#x", "中文：问题？", "'q'", '"q"', "a\tb", "\u2028", "😀 \\U0001F600", 0, -7, 10**20,
-                      True, False, None]
+                      "- a", "a: b", "#x", "中文：问题？", "'q'", '"q"', "a\tb", "\u2028", "😀 \\U0001F600",
+                      0, -7, 10**20, True, False, None]
 
 
 def _reference(data: Any) -> str:
