@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -117,8 +118,8 @@ class Session:
     def _pages(self) -> list[Path]:
         """The raw pages; two pages with the same source id (a.txt, a.md) are an error."""
         paths = discover(self.paths.raw)
-        slugs = [slug_for(p) for p in paths]
-        duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
+        slugs = Counter(slug_for(p) for p in paths)
+        duplicates = sorted(s for s, n in slugs.items() if n > 1)
         if duplicates:
             raise ConfigError(str(self.paths.raw), None, f"two pages share the source id {duplicates[0]!r}: rename one")
         return paths

@@ -183,7 +183,7 @@ def run_size(total: int, profile: str | None, workers: int | None) -> dict[str, 
         rules = load_rules()
         stages: dict[str, float] = defaultdict(float)
         names = {"cluster": "dedup", "read_ledger": "identity", "claim": "identity", "compose": "cards",
-                 "decide": "identity", "write_package": "apkg", "save_ledger": "write ledger",
+                 "decide": "identity", "fields_for": "render", "write_package": "apkg", "save_ledger": "write ledger",
                  "write_merged": "write merged.yaml"}
         session = Session(Paths(work / "raw", work / "out"), rules)
         session.workers = workers or session.workers

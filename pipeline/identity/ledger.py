@@ -260,9 +260,9 @@ def save_ledger(path: Path, ledger: Ledger, cache_dir: Path | None = None, texts
     head = dump_flow({"schema": SCHEMA, "note_type": {"hash": ledger.note_type_hash, "mod": ledger.note_type_mod},
                       "last_note_id": ledger.last_note_id, "cards": {}}, HEADER)
     empty = ' "cards": {}\n}\n'
-    if order:  # one join, one encoding: no further copy of a large ledger's text is made
-        cards = ",\n".join(written[ledger.entries[c]] for c in order)
-        data = f'{head.removesuffix(empty)} "cards": {{\n{cards}\n }}\n}}\n'.encode()
+    if order:  # joined as bytes: a large ledger's text is never copied whole as a string
+        cards = b",\n".join(written[ledger.entries[c]].encode() for c in order)
+        data = b"".join([head.removesuffix(empty).encode(), b' "cards": {\n', cards, b"\n }\n}\n"])
         del cards
     else:
         data = head.encode()
