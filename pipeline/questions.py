@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -69,6 +70,7 @@ def whole_emphasis(text: str) -> bool:
 _BOLD_LEAD = re.compile(r"^(\*\*|__)([^*_\n]{1,12}?)([:：]?)\1\s*(?=[:：]|\S)")
 
 
+@functools.lru_cache(maxsize=1 << 14)  # pure, and asked of each line many times while a page's structure is scored
 def strip_markup(text: str) -> str:
     """Drop Markdown emphasis around a whole line ("**1. Q?**" -> "1. Q?") or a short lead ("**Q**: x" -> "Q: x")."""
     stripped = unlink(text).strip()
