@@ -168,6 +168,12 @@ def _timed(stages: dict[str, float], module: Any, names: dict[str, str]) -> Iter
             setattr(module, attr, fn)
 
 
+def _cpu() -> float:
+    """CPU seconds used so far by this process and its finished children (the worker processes)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run_size(total: int, profile: str | None, workers: int | None) -> dict[str, Any]:
     """One size, in this process: corpus, floor, a full build with time per stage, a no-change rebuild.
     With one worker the per-page stages run here and are timed apart (clean, extract); with more, they run in
@@ -190,20 +196,21 @@ def run_size(total: int, profile: str | None, workers: int | None) -> dict[str, 
         per_page = {} if session.workers > 1 else {"clean_one": "  of which clean", "extract_one": "  of which extract"}
         with _timed(stages, Session, {"_cached_sources": "pages"}), _timed(stages, session_module, names), \
                 _timed(stages, pagework, per_page):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), _cpu()
             if profile:
                 import cProfile
 
                 cProfile.runctx("session.build()", globals(), {"session": session}, profile)
             else:
                 session.build()
-            full = time.perf_counter() - started
+            full, cpu = time.perf_counter() - started, _cpu() - cpu
         started = time.perf_counter()
         report = Session(Paths(work / "raw", work / "out"), rules).build(reuse_unchanged=True)  # as `deckmill build`
         again = time.perf_counter() - started
         cards = sum(n for _, n in report.packages)
         found = sum(f.questions for f in report.sources)
-        return {"questions": total, "found": found, "pages": len(pages), "cards": cards, "full": full, "rebuild": again,
+        return {"questions": total, "found": found, "pages": len(pages), "cards": cards, "full": full, "cpu": cpu,
+                "rebuild": again,
                 "stages": dict(stages), "floor": floor(pages, total),
                 "workers": session.workers, "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                 "worker_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
@@ -213,21 +220,23 @@ def run_size(total: int, profile: str | None, workers: int | None) -> dict[str, 
 
 def _print(results: list[dict[str, Any]]) -> None:
     stage_names = list(dict.fromkeys(s for r in results for s in r["stages"]))
-    print(f"{'questions':>10} {'found':>7} {'pages':>6} {'cards':>6} {'full s':>7} {'q/s':>7} {'rebuild s':>9} "
-          f"{'RSS MiB':>8} {'workers':>7} {'each MiB':>8} {'floor s':>8} {'x floor':>7}")
+    print(f"{'questions':>10} {'found':>7} {'pages':>6} {'cards':>6} {'full s':>7} {'cpu s':>7} {'q/s':>7} "
+          f"{'rebuild s':>9} {'RSS MiB':>8} {'workers':>7} {'each MiB':>8} {'floor s':>8} {'x floor':>7}")
     for r in results:
         fl = r["floor"]["parsers"] + r["floor"]["genanki"]
         print(f"{r['questions']:>10} {r['found']:>7} {r['pages']:>6} {r['cards']:>6} {r['full']:>7.1f} "
+              f"{r['cpu']:>7.1f} "
               f"{r['questions'] / r['full']:>7.0f} {r['rebuild']:>9.2f} {r['rss_mib']:>8.0f} {r['workers']:>7} "
               f"{r['worker_rss_mib']:>8.0f} {fl:>8.2f} {r['full'] / fl:>7.1f}")
-    print("RSS: peak of the build's own process; each MiB: the largest worker process (they run beside it)")
+    print("cpu s: CPU time of the full build, worker processes included (a busy machine stretches full s, not this)\n"
+          "RSS: peak of the build's own process; each MiB: the largest worker process (they run beside it)")
     print("\ntime per stage (s), floor: parsers / genanki")
     print(f"{'questions':>10} " + " ".join(f"{s[:18]:>18}" for s in stage_names) + f" {'floor':>14}")
     for r in results:
         print(f"{r['questions']:>10} " + " ".join(f"{r['stages'].get(s, 0):>18.2f}" for s in stage_names)
               + f" {r['floor']['parsers']:>6.2f}/{r['floor']['genanki']:<6.2f}")
     for a, b in itertools.pairwise(results):
-        print(f"{a['questions']}->{b['questions']}: time x{b['full'] / a['full']:.2f} "
+        print(f"{a['questions']}->{b['questions']}: time x{b['full'] / a['full']:.2f} (cpu x{b['cpu'] / a['cpu']:.2f}) "
               f"for questions x{b['questions'] / a['questions']:.1f}")
 
 
