@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,7 @@ _worker: tuple[Rules, PageDirs] | None = None  # set once in each worker process
 def _start_worker(rules: Rules, dirs: PageDirs) -> None:
     global _worker
     _worker = (rules, dirs)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the build in the main process, which ends the pool
 
 
 def _build_in_worker(path: Path) -> SourceItems | Skip:
