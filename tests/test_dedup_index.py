@@ -79,6 +79,6 @@ def test_an_unreadable_index_is_rebuilt(tmp_path: Path, rules: Rules) -> None:
     sources = [_source(slug, qs) for slug, qs in PAGES.items()]
     assert _shape(cluster(sources, rules.dedup, kept)) == _shape(cluster(sources, rules.dedup))
     assert kept.read_text(encoding="utf-8").startswith('{"schema":1')
-    (tmp_path / "dedup-index.keys.json").write_text("[]", encoding="utf-8")  # keys lost: resuming starts over
+    (tmp_path / "dedup-index.state.pickle").write_bytes(b"\x80\x05junk")  # state lost: resuming starts over
     more = [*sources, _source("d", ["什么是RAG?"])]
     assert _shape(cluster(more, rules.dedup, kept)) == _shape(cluster(more, rules.dedup))

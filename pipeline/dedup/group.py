@@ -40,7 +40,6 @@ class Index:
     keys: list[dict[str, Key]] = field(default_factory=list)  # per cluster: distinct reduced texts
     asks: list[frozenset[str]] = field(default_factory=list)  # per cluster: the specific intents its members ask
     pages: list[set[str]] = field(default_factory=list)  # per cluster: the sources of its members
-    log: list[tuple[int, Key]] = field(default_factory=list)  # keys in the order registered (to restore the blocks)
     by_block: dict[Block, dict[int, None]] = field(default_factory=dict)
     near: dict[Block, list[tuple[int, Key]]] = field(default_factory=dict)
     related: dict[tuple[str, str], Related] = field(default_factory=dict)
@@ -94,11 +93,10 @@ class Index:
         return best
 
     def register(self, index: int, key: Key) -> None:
-        """File a member's key under its cluster and blocks (a restored index replays these in order)."""
+        """File a member's key under its cluster and blocks."""
         if key.text in self.keys[index]:
             return
         self.keys[index][key.text] = key
-        self.log.append((index, key))
         for block in blocks(key):
             bucket = self.by_block.setdefault(block, {})
             if len(bucket) < self.rules.max_block:

@@ -3,16 +3,17 @@ the new ones are matched (clustering is sequential and deterministic, so the res
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import pickle
 from pathlib import Path
 from typing import Any
 
 from pipeline.config import DedupRules
 from pipeline.dedup.group import Index, Related
-from pipeline.dedup.keys import Key
 from pipeline.models import Cluster, Member, QAItem, SourceItems
-from pipeline.yamlio import write_text
+from pipeline.yamlio import atomic_write, write_text
 
 SCHEMA = 1
 
@@ -31,28 +32,26 @@ def rules_digest(rules: DedupRules) -> str:
     return digest.hexdigest()[:16]
 
 
-def _key_out(key: Key) -> list[Any]:
-    return [key.text, sorted(key.concepts), sorted(key.intents), sorted(key.numbers), list(key.leftover), key.lang,
-            key.ask_block, key.partial]
+def _state_file(path: Path) -> Path:
+    """Where the index's blocks and keys are kept (read only to resume, not when nothing changed)."""
+    return path.with_name(path.stem + ".state.pickle")
 
 
-def _key_in(row: list[Any]) -> Key:
-    text, concepts, intents, numbers, leftover, lang, ask_block, partial = row
-    return Key(str(text), frozenset(concepts), frozenset(intents), frozenset(numbers), tuple(leftover), str(lang),
-               str(ask_block), bool(partial))
-
-
-def _keys_file(path: Path) -> Path:
-    """Where the keys are kept (read only to resume, not when nothing changed)."""
-    return path.with_name(path.stem + ".keys.json")
+_STATE = ("members", "keys", "asks", "pages", "by_block", "near", "related")  # the Index as it stands
 
 
 def save(path: Path, index: Index, order: list[str], rules: DedupRules) -> None:
     digest = rules_digest(rules)
-    write_text(_keys_file(path), json.dumps({
-        "schema": SCHEMA, "rules": digest, "order": order, "asks": [sorted(a) for a in index.asks],
-        "pages": [sorted(p) for p in index.pages], "log": [[n, _key_out(k)] for n, k in index.log]},
-        ensure_ascii=False, separators=(",", ":")))
+    state = _state_file(path)
+    for old in path.parent.glob(path.stem + ".keys.json"):
+        old.unlink()  # the first layout kept the keys as JSON and replayed them: its state is not read any more
+
+    def write(tmp: Path) -> None:
+        with tmp.open("wb") as out:  # streamed; loading it is much faster than filing every key again
+            pickle.dump((SCHEMA, digest, order, {name: getattr(index, name) for name in _STATE}), out,
+                        pickle.HIGHEST_PROTOCOL)
+
+    atomic_write(state, write)
     write_text(path, json.dumps({  # written last: a build that stops between the two leaves a mismatch, not a lie
         "schema": SCHEMA, "rules": digest, "order": order,
         "members": [[[m.source, m.item_id, m.reason, m.score] for m in ms] for ms in index.members],
@@ -80,19 +79,24 @@ def _related(data: dict[str, Any]) -> dict[tuple[str, str], Related]:
 
 
 def restore(path: Path, data: dict[str, Any], rules: DedupRules) -> Index | None:
-    """The saved index, ready to take more questions (its blocks rebuilt in the order they were filled)."""
-    keys = _read(_keys_file(path), rules)
-    if keys is None or keys["order"] != data["order"]:
+    """The saved index, ready to take more questions: its state as the last build left it, when that build
+    finished under these rules with these items; None otherwise."""
+    collecting = gc.isenabled()
+    gc.disable()  # the load makes a great many objects and no cycles: collecting meanwhile triples its time
+    try:
+        with _state_file(path).open("rb") as kept:
+            schema, digest, order, state = pickle.load(kept)
+    except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError, KeyError,
+            pickle.UnpicklingError):
         return None
-    data = {**data, **keys}
+    finally:
+        if collecting:
+            gc.enable()
+    if schema != SCHEMA or digest != data["rules"] or order != data["order"] or set(state) != set(_STATE):
+        return None
     index = Index(rules)
-    index.members = _members(data)
-    index.keys = [{} for _ in index.members]
-    index.asks = [frozenset(a) for a in data["asks"]]
-    index.pages = [set(p) for p in data["pages"]]
-    index.related = _related(data)
-    for n, row in data["log"]:
-        index.register(int(n), _key_in(row))
+    for name in _STATE:
+        setattr(index, name, state[name])
     return index
 
 
