@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -64,6 +65,7 @@ def _start_worker(rules: Rules, dirs: PageDirs) -> None:
     global _worker
     _worker = (rules, dirs)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the build in the main process, which ends the pool
+    gc.freeze()  # what the worker inherits stays put: collections never walk it (nor copy its memory pages)
 
 
 def _build_in_worker(path: Path) -> SourceItems | Skip:

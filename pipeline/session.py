@@ -16,6 +16,7 @@ from pipeline.cards import compose, fields_for
 from pipeline.config import Rules
 from pipeline.dedup import Related, cluster
 from pipeline.errors import ConfigError
+from pipeline.gcpause import paused_gc
 from pipeline.identity.claim import claim
 from pipeline.identity.decide import Composed, decide
 from pipeline.identity.ledger import Ledger, read_ledger, save_ledger
@@ -303,10 +304,11 @@ class Session:
                 settled = steady.load(memo, self._steady_key(sources, include_unanswered, refresh))
                 if settled is not None:
                     return replace(settled, skipped_pages=tuple(self.skipped))
-            self.progress("dedup", 0, 1)
-            clusters, related = cluster(sources, self.rules.dedup, self.paths.dedup_index)
-            self.progress("cards", 0, 1)
-            report = self._publish(sources, clusters, related, include_unanswered, refresh)
-            steady.save(memo, self._steady_key(sources, include_unanswered, refresh), outputs, report)
-            self.progress("cards", 1, 1)
+            with paused_gc():  # dedup and publish hold every question and card at once and make no cycles
+                self.progress("dedup", 0, 1)
+                clusters, related = cluster(sources, self.rules.dedup, self.paths.dedup_index)
+                self.progress("cards", 0, 1)
+                report = self._publish(sources, clusters, related, include_unanswered, refresh)
+                steady.save(memo, self._steady_key(sources, include_unanswered, refresh), outputs, report)
+                self.progress("cards", 1, 1)
         return replace(report, rebuilt=tuple(rebuilt))

@@ -3,7 +3,6 @@ the new ones are matched (clustering is sequential and deterministic, so the res
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import pickle
@@ -12,6 +11,7 @@ from typing import Any
 
 from pipeline.config import DedupRules
 from pipeline.dedup.group import Index, Related
+from pipeline.gcpause import paused_gc
 from pipeline.models import Cluster, Member, QAItem, SourceItems
 from pipeline.yamlio import atomic_write, write_text
 
@@ -81,17 +81,12 @@ def _related(data: dict[str, Any]) -> dict[tuple[str, str], Related]:
 def restore(path: Path, data: dict[str, Any], rules: DedupRules) -> Index | None:
     """The saved index, ready to take more questions: its state as the last build left it, when that build
     finished under these rules with these items; None otherwise."""
-    collecting = gc.isenabled()
-    gc.disable()  # the load makes a great many objects and no cycles: collecting meanwhile triples its time
     try:
-        with _state_file(path).open("rb") as kept:
+        with _state_file(path).open("rb") as kept, paused_gc():  # a great many objects: collecting triples the time
             schema, digest, order, state = pickle.load(kept)
     except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError, KeyError,
             pickle.UnpicklingError):
         return None
-    finally:
-        if collecting:
-            gc.enable()
     if schema != SCHEMA or digest != data["rules"] or order != data["order"] or set(state) != set(_STATE):
         return None
     index = Index(rules)
