@@ -16,7 +16,7 @@ from pipeline.cards import compose, fields_for
 from pipeline.config import Rules
 from pipeline.dedup import Related, cluster
 from pipeline.errors import ConfigError
-from pipeline.gcpause import paused_gc
+from pipeline.gcpause import rare_gc
 from pipeline.identity.claim import claim
 from pipeline.identity.decide import Composed, decide
 from pipeline.identity.ledger import Ledger, read_ledger, save_ledger
@@ -304,7 +304,7 @@ class Session:
                 settled = steady.load(memo, self._steady_key(sources, include_unanswered, refresh))
                 if settled is not None:
                     return replace(settled, skipped_pages=tuple(self.skipped))
-            with paused_gc():  # dedup and publish hold every question and card at once and make no cycles
+            with rare_gc():  # dedup and publish hold every question and card at once
                 self.progress("dedup", 0, 1)
                 clusters, related = cluster(sources, self.rules.dedup, self.paths.dedup_index)
                 self.progress("cards", 0, 1)
