@@ -78,6 +78,11 @@ def _media_only(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+# One line of words and plain punctuation is one paragraph of itself: it holds no Markdown, math, HTML, entity or
+# image, does not open as a list, heading or code block would, and has no space at either end to trim.
+_PLAIN_CHARS = "A-Za-z0-9\u3400-\u9fff,.?!:;()，。？！、：；（）-"
+_PLAIN_LINE = re.compile(f"[A-Za-z\u3400-\u9fff](?:[ {_PLAIN_CHARS}]*[{_PLAIN_CHARS}])?")
+
 # Rendering is a pure function of the text, so its results are remembered, within a build and (through
 # load_memo/save_memo, keyed by deckmill's code) between builds: an unchanged card is not rendered again.
 _memo: dict[str, str] = {}
@@ -91,9 +96,14 @@ def markdown_html(text: str) -> str:
     _used.add(text)
     hit = _memo.get(text)
     if hit is None:
-        protected, found = _protect_math(card_images(text))
-        hit = _memo[text] = sanitize(_restore_math(_MD.render(protected), found)).strip()
+        hit = _memo[text] = f"<p>{text}</p>" if _PLAIN_LINE.fullmatch(text) else render_markdown(text)
     return hit
+
+
+def render_markdown(text: str) -> str:
+    """Markdown (with math, images and code) to sanitized HTML, every step taken."""
+    protected, found = _protect_math(card_images(text))
+    return sanitize(_restore_math(_MD.render(protected), found)).strip()
 
 
 def load_memo(path: Path, version: str) -> None:
