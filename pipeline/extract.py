@@ -29,7 +29,7 @@ from pipeline.questions import (
 )
 from pipeline.roles import infer_roles, parse_question, section_name
 from pipeline.selfcheck import Asked, check_page
-from pipeline.signature import Role
+from pipeline.signature import Role, is_reveal_label
 
 
 @dataclass
@@ -166,6 +166,8 @@ def _answer_markdown(draft: _Draft, blocks: list[Block], rules: Rules) -> str:
         if block.kind == "qa":  # a reveal label ("Show Answer") inside an answer: only what it reveals is kept
             parts.append(block.answer)
             continue
+        if index == 0 and draft.heading and block.kind == "heading" and is_reveal_label(block.text, rules):
+            continue  # "### ✅ Answer" right under a question heading only introduces the answer below
         if index == 0 and block.kind == "item" and strip_label(block.text, rules)[0] != block.text:
             block = Block("para", block.text, 0, block.lang, block.line)  # "- **A:** ..." under the question
         if block.kind in ("para", "quote"):
