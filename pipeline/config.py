@@ -161,6 +161,7 @@ def _structure(node: yaml.Node) -> StructureRules:
         answer_part_headings=as_regex(m.req("answer_part_headings"), re.I),
         not_statement_questions=as_regex(m.req("not_statement_questions"), re.I),
         arrow_answer=as_regex(m.req("arrow_answer"), re.S),
+        choice_option=as_regex(m.req("choice_option"), re.I),
     )
 
 

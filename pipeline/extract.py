@@ -204,6 +204,8 @@ def extract(page: CleanPage, rules: Rules) -> SourceItems:
             blocks = [replace(b, text=line) for b in blocks for line in
                       (b.text.split("\n") if b.kind == "para" else [b.text]) if line.strip()]
         main_blocks = [b for b in blocks if not bilingual or b.kind == "code" or line_lang(b.text) != other]
+        if _options_only(main_blocks, rules) and not draft.inline_answer and not draft.qa_answer:
+            main_blocks = []  # the choices without the one that is right: the question is unanswered
         alt_blocks = [b for b in blocks if bilingual and b.kind != "code" and line_lang(b.text) == other]
         answer = _answer_markdown(draft, main_blocks, rules)
         alt_answer = _answer_markdown(_Draft("", "", "", "", 0), alt_blocks, rules) if bilingual else ""
@@ -263,6 +265,13 @@ def _cut_postscript(drafts: list[_Draft], page: CleanPage, rules: Rules) -> list
         return cut_refs
     last.blocks = head
     return [Removal("postscript", b.text[:300], b.line) for b in tail] + cut_refs
+
+
+def _options_only(blocks: list[Block], rules: Rules) -> bool:
+    """An "answer" that only lists a multiple-choice or true/false question's options ("A. …", "B. …")."""
+    lines = [line.strip() for b in blocks for line in b.text.split("\n") if line.strip()]
+    return len(lines) >= 2 and all(b.kind in ("para", "item") for b in blocks) and \
+        all(rules.structure.choice_option.match(line) for line in lines)
 
 
 def _reference_line(block: Block, rules: Rules) -> bool:

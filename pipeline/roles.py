@@ -275,6 +275,26 @@ def _fill_sequence(blocks: list[Block], roles: list[Role], rules: Rules) -> None
                     found.num == str(expected) and _question_length(text, rules):
                 roles[i] = Role.QUESTION
                 expected += 1
+    _long_next_questions(blocks, roles, rules)
+
+
+def _long_next_questions(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
+    """A line in the form of an earlier question, numbered one more, that asks ("**2.** Explain X. Can you give an
+    example of …?") is the next question even when too long to read as one on its own."""
+    last: dict[tuple[str, str, bool], int] = {}  # shape -> number of its latest question
+    for i, block in enumerate(blocks):
+        shape = _shape(block, rules)
+        if shape is None:
+            continue
+        text = strip_markup(block.text)
+        found = numbering(text, rules.structure)
+        if found is None:
+            continue
+        if roles[i] is Role.CONTENT and last.get(shape) == int(found.num) - 1 and text.endswith(("?", "？")) and \
+                _question_length(text, rules):
+            roles[i] = Role.QUESTION
+        if roles[i] is Role.QUESTION:
+            last[shape] = int(found.num)
 
 
 def _question_length(text: str, rules: Rules) -> bool:

@@ -103,6 +103,7 @@ class StructureRules:
     answer_part_headings: re.Pattern[str]
     not_statement_questions: re.Pattern[str]
     arrow_answer: re.Pattern[str]
+    choice_option: re.Pattern[str]
 
 
 @dataclass(frozen=True)

@@ -116,3 +116,23 @@ def test_bullet_questions_asking_without_a_question_mark_are_never_an_answer(rul
     assert answers["Explain teacher forcing."].startswith("- during training the decoder reads the true")
     assert answers["Why do we shuffle training data?"] == ""  # not "Describe beam search."
     assert [i.question for i in source.items if i.answer] == ["What does a tokenizer do?", "Explain teacher forcing."]
+
+
+def test_choices_without_the_right_one_are_no_answer_and_blanks_are_not_markup(rules: Rules) -> None:
+    source = _extract("quiz-options-without-answers.md", rules)
+    assert [i.question for i in source.items] == [
+        "哪个优化器为每个参数自适应调整步长？", "学习率越大，训练一定越快收敛。",
+        "动量法把历史梯度做______平均，用来抑制震荡。", "请简述学习率预热的作用。"]
+    adam, rate, blank, warmup = source.items
+    assert adam.answer == "" and rate.answer == "" and blank.answer == ""
+    assert all(i.flags == ("no-answer",) for i in (adam, rate, blank))  # no markup finding for "______"
+    assert warmup.answer.startswith("训练初期梯度噪声大") and not warmup.flags
+
+
+def test_a_long_question_numbered_next_in_the_form_of_the_last_one(rules: Rules) -> None:
+    source = _extract("long-next-question.md", rules)
+    assert [i.number for i in source.items] == ["1", "2"]
+    decay, dropout = source.items
+    assert decay.answer.endswith("**Effect on small weights:** they barely move.")
+    assert dropout.question.startswith("Explain why dropout is often described as training an ensemble")
+    assert dropout.answer.startswith("Each step trains a different random sub-network")
