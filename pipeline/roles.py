@@ -193,6 +193,7 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
         _follow_ups(blocks, roles, rules)
         _answered_sections(blocks, roles, rules)
         _statement_questions(blocks, roles, q_level, rules)
+        _off_level_questions(blocks, roles, q_styles, rules)
     else:
         _fill_sequence(blocks, roles, rules)
     if Role.QUESTION not in roles:  # casual notes: unnumbered lines that end with "?" are the questions
@@ -226,6 +227,23 @@ def _imperative_items(blocks: list[Block], roles: list[Role], rules: Rules) -> N
     for i, block in enumerate(blocks):
         if roles[i] == Role.CONTENT and block.kind == "item" and not block.level and \
                 is_question_text(block.text, rules.structure):
+            roles[i] = Role.QUESTION
+
+
+def _off_level_questions(blocks: list[Block], roles: list[Role], styles: set[str], rules: Rules) -> None:
+    """A question heading one level off the others, numbered in their style where the sequence needs it
+    ("##### 1.…？" before "#### 2.…？", "#### 3.…？") is a question too."""
+    numbered = [(i, found) for i, b in enumerate(blocks) if b.kind == "heading"
+                and (found := numbering(strip_markup(b.text), rules.structure)) and found.style in styles
+                and found.num.isdigit()]
+    for i, found in numbered:
+        if roles[i] not in (Role.SECTION, Role.CONTENT) or not is_question_block(blocks[i], rules):
+            continue
+        asked = [(j, f) for j, f in numbered if roles[j] == Role.QUESTION and f.style == found.style]
+        before = [f for j, f in asked if j < i]
+        after = [f for j, f in asked if j > i]
+        if (before and int(before[-1].num) + 1 == int(found.num)) or \
+                (not before and after and int(after[0].num) - 1 == int(found.num)):
             roles[i] = Role.QUESTION
 
 

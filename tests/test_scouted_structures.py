@@ -136,3 +136,13 @@ def test_a_long_question_numbered_next_in_the_form_of_the_last_one(rules: Rules)
     assert decay.answer.endswith("**Effect on small weights:** they barely move.")
     assert dropout.question.startswith("Explain why dropout is often described as training an ensemble")
     assert dropout.answer.startswith("Each step trains a different random sub-network")
+
+
+def test_a_first_question_one_heading_level_off_and_answer_analysis_labels(rules: Rules) -> None:
+    source = _extract("off-level-first-question.md", rules)
+    assert [i.question for i in source.items] == [
+        "为什么 Transformer 用 LayerNorm 而不用 BatchNorm？", "Pre-Norm 为什么更容易训练？", "RMSNorm 省掉了哪一步？"]
+    assert [i.answer for i in source.items] == [
+        "序列长度不一、batch 往往很小，按样本在特征维上归一化更稳定。",
+        "残差主干上没有归一化，梯度可以直接回传到浅层。", "省掉了减均值，只按均方根缩放。"]
+    assert "这几道题网上都有答案" not in "".join(i.answer for i in source.items)
