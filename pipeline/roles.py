@@ -308,7 +308,7 @@ def _long_next_questions(blocks: list[Block], roles: list[Role], rules: Rules) -
         found = numbering(text, rules.structure)
         if found is None:
             continue
-        if roles[i] is Role.CONTENT and last.get(shape) == int(found.num) - 1 and text.endswith(("?", "？")) and \
+        if roles[i] is Role.CONTENT and last.get(shape) == int(found.num) - 1 and _asks(text, rules) and \
                 _question_length(text, rules):
             roles[i] = Role.QUESTION
         if roles[i] is Role.QUESTION:
@@ -316,11 +316,16 @@ def _long_next_questions(blocks: list[Block], roles: list[Role], rules: Rules) -
 
 
 def _question_length(text: str, rules: Rules) -> bool:
-    """Short enough for a question; one that ends with "?" may run as long as a question heading (a scenario
-    in several sentences: "Explain X. Can you give an example of when …?")."""
-    limit = rules.structure.max_heading_question_chars if text.endswith(("?", "？")) else \
-        rules.structure.max_question_chars
+    """Short enough for a question; one that asks ("…?", or "…? Discuss …") may run as long as a question heading
+    (a scenario in several sentences: "Explain X. Can you give an example of when …?")."""
+    limit = rules.structure.max_heading_question_chars if _asks(text, rules) else rules.structure.max_question_chars
     return len(text) <= limit
+
+
+def _asks(text: str, rules: Rules) -> bool:
+    """Ends with "?", or goes on after its "?" with a sentence that still belongs to the question ("…? Discuss …")."""
+    return text.endswith(("?", "？")) or any(text.partition(mark)[2].strip().startswith(
+        rules.structure.question_continuations) for mark in ("?", "？") if mark in text)
 
 
 def _follow_ups(blocks: list[Block], roles: list[Role], rules: Rules) -> None:

@@ -131,8 +131,10 @@ def test_choices_without_the_right_one_are_no_answer_and_blanks_are_not_markup(r
 
 def test_a_long_question_numbered_next_in_the_form_of_the_last_one(rules: Rules) -> None:
     source = _extract("long-next-question.md", rules)
-    assert [i.number for i in source.items] == ["1", "2"]
-    decay, dropout = source.items
+    assert [i.number for i in source.items] == ["1", "2", "3"]
+    decay, dropout, norm = source.items
+    assert norm.question.endswith("Discuss what goes wrong with the other one at batch size one.")
+    assert norm.answer.startswith("Layer normalization;")
     assert decay.answer.endswith("**Effect on small weights:** they barely move.")
     assert dropout.question.startswith("Explain why dropout is often described as training an ensemble")
     assert dropout.answer.startswith("Each step trains a different random sub-network")
