@@ -138,6 +138,7 @@ def _structure(node: yaml.Node) -> StructureRules:
         question_words_zh=as_list(words.req("zh"), as_str),
         question_words_zh_topic=as_list(words.req("zh_topic"), as_str),
         question_words_en=as_list(words.req("en"), as_str),
+        interrogatives=as_list(words.req("interrogative"), as_str),
         question_final_words=as_list(m.req("question_final_words"), as_str),
         question_continuations=as_list(m.req("question_continuations"), as_str),
         continuation_max_chars=as_int(m.req("continuation_max_chars")),

@@ -179,6 +179,13 @@ def is_link_entry(text: str) -> bool:
 _BOLD_TERM = re.compile(r"^(?:\d{1,3}\s*[.、)）]\s*)?(\*\*|__)[^*_\n]{1,24}?\1\s*[:：]\s*\S")
 
 
+def _asks_by_itself(text: str, rules: StructureRules) -> bool:
+    """Holds an interrogative ("是什么", "how"), not only a prompt verb ("解释", "说明")."""
+    lowered = text.lower()
+    return any(re.search(rf"\b{re.escape(word)}\b", lowered) if word.isascii() else word in text
+               for word in rules.interrogatives)
+
+
 def looks_like_question_line(text: str, rules: StructureRules) -> bool:
     """A numbered line (not an answer-point style) whose text is a question, or a Q:-marked line."""
     if is_link_entry(text):
@@ -193,7 +200,8 @@ def looks_like_question_line(text: str, rules: StructureRules) -> bool:
     rest, marked = strip_marker(found.rest, rules)
     if marked or found.style in rules.question_numbering:
         return True
-    if _BOLD_TERM.match(raw.strip()) and not rest.rstrip().endswith(("?", "？")):
+    if _BOLD_TERM.match(raw.strip()) and not rest.rstrip().endswith(("?", "？")) and \
+            not _asks_by_itself(rest, rules):
         return False  # "1. **定义**：清晰解释概念": a term and its gloss, not a question
     return bool(split_fused(rest, rules)[0])
 

@@ -80,6 +80,7 @@ class StructureRules:
     question_words_zh: tuple[str, ...]
     question_words_zh_topic: tuple[str, ...]
     question_words_en: tuple[str, ...]
+    interrogatives: tuple[str, ...]
     question_final_words: tuple[str, ...]
     question_continuations: tuple[str, ...]
     continuation_max_chars: int

@@ -96,8 +96,10 @@ def test_collapsed_question_lists_and_a_decorated_contribution_section_make_no_c
 def test_q_and_a_labels_in_one_list_item_a_problem_label_and_bold_term_glosses(rules: Rules) -> None:
     source = _extract("list-q-a-labels-and-bold-terms.md", rules)
     assert [i.question for i in source.items] == [
-        "解释残差连接的作用", "为什么要做梯度累积？", "一个隐藏维度 1024、12 层的 Transformer，大约有多少参数？"]
-    residual, accumulate, params = source.items
+        "解释残差连接的作用", "为什么要做梯度累积？", "一个隐藏维度 1024、12 层的 Transformer，大约有多少参数？",
+        "KV Cache：缓存的是什么"]  # a bold term with a gloss that asks by itself stays a question
+    residual, accumulate, params, cache = source.items
+    assert cache.answer == "只缓存每层注意力的 K 和 V，Q 每步重新算。"
     assert residual.answer == "残差连接让梯度可以绕过若干层直接回传，深层网络因此更容易训练。"
     assert accumulate.answer.startswith("显存放不下大 batch 时") and "**A**" not in accumulate.answer
     assert params.answer.startswith("- 每层约 12 × 1024² ≈ 1260 万") and params.answer.endswith("12 层合计约 1.5 亿")
