@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from pipeline.config import Rules
 from pipeline.identity.claim import Group
@@ -15,7 +15,7 @@ from pipeline.identity.primary import DAMAGED, choose_primary, ranked, usable_an
 from pipeline.models import Card, CardContent, QAItem, SourceItems, SourceRef
 from pipeline.overrides import Overrides
 from pipeline.render import inline_html, markdown_html
-from pipeline.tags import card_tags, classify, deck_for
+from pipeline.tags import Classification, card_tags, classify, deck_for
 
 NEEDS_REVIEW = "needs-review"
 
@@ -37,8 +37,10 @@ def _provenance_hash(sources: tuple[SourceRef, ...], also: tuple[str, ...]) -> s
 
 
 def compose(group: Group, items: Mapping[str, QAItem], sources: Mapping[str, SourceItems],
-            entry: LedgerEntry | None, rules: Rules, overrides: Overrides, include_unanswered: bool) -> Composed:
-    """The card a group makes: the primary's question and answer, other members' answers and wordings."""
+            entry: LedgerEntry | None, rules: Rules, overrides: Overrides, include_unanswered: bool,
+            classifier: Callable[[str, str], Classification] | None = None) -> Composed:
+    """The card a group makes: the primary's question and answer, other members' answers and wordings
+    (`classifier`: a memo of `classify` over this build's taxonomy, when the caller keeps one)."""
     keys = [f"{m.source}/{m.item_id}" for m in group.cluster.members]
     card_id = group.card_id or ""
     primary, why = choose_primary(keys, items, entry, overrides.primary.get(card_id))
@@ -60,7 +62,8 @@ def compose(group: Group, items: Mapping[str, QAItem], sources: Mapping[str, Sou
     slugs = list(dict.fromkeys(k.split("/", 1)[0] for k in [primary, *keys]))
     refs = tuple(SourceRef(s, sources[s].filename, sources[s].meta.title, sources[s].meta.url) for s in slugs)
     review = () if "answer" in fix or not answered else _damage_reasons(main, rules)
-    classification = classify(content.question, content.answer, rules.taxonomy)
+    classification = (classifier(content.question, content.answer) if classifier
+                      else classify(content.question, content.answer, rules.taxonomy))
     extra = [t for s in slugs for t in sources[s].meta.tags]
     extra += [NEEDS_REVIEW] if review else []
     extra += [NEEDS_ANSWER] if not answered and "answer" not in fix else []

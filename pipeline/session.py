@@ -18,7 +18,7 @@ from pipeline.errors import ConfigError, SkipPage
 from pipeline.extract import extract
 from pipeline.identity.claim import claim
 from pipeline.identity.decide import Composed, decide
-from pipeline.identity.ledger import Ledger, load_ledger, save_ledger
+from pipeline.identity.ledger import Ledger, read_ledger, save_ledger
 from pipeline.identity.primary import PrimaryReason
 from pipeline.identity.reword import rewording_matcher
 from pipeline.lock import project_lock
@@ -30,6 +30,7 @@ from pipeline.render import load_memo, save_memo
 from pipeline.report import BuildReport, source_figures
 from pipeline.sources import META_SUFFIX, discover, load_page, slug_for
 from pipeline.stagefiles import read_clean, read_items, read_merged, write_clean, write_items, write_merged
+from pipeline.tags import ClassifyMemo
 
 PACKAGE = "deckmill.apkg"  # always this path, whatever deck names are configured (they live inside it)
 
@@ -194,14 +195,18 @@ class Session:
                     raise ConfigError(str(self.paths.merged), None,
                                       f"member {m.source}/{m.item_id} is not in the items files: run dedup again")
         unanswered, settings = self.include_unanswered(include_unanswered)
-        ledger = previous = load_ledger(self.paths.ledger, self.paths.parsed_cache)
+        ledger, texts = read_ledger(self.paths.ledger, self.paths.parsed_cache)
+        previous = ledger
         overrides = load_overrides(self.paths.overrides)
         clusters = apply_decisions(clusters, overrides, {c: set(e.members) for c, e in ledger.entries.items()})
         asked = {k: (i.question, i.lang, i.answer) for k, i in items.items()}
         groups, proposals = claim(ledger, clusters, asked, overrides.merge, rewording_matcher(self.rules.dedup))
         by_slug = {s.slug: s for s in sources}
-        composed = [compose(g, items, by_slug, ledger.entries.get(g.card_id or ""), self.rules, overrides, unanswered)
-                    for g in groups]
+        tag_memo = ClassifyMemo.load(self.paths.out / ".cache" / "tags.json", self.rules.taxonomy,
+                                     self.rules.fingerprint + code_fingerprint())
+        composed = [compose(g, items, by_slug, ledger.entries.get(g.card_id or ""), self.rules, overrides, unanswered,
+                            tag_memo.classify) for g in groups]
+        tag_memo.save(self.paths.out / ".cache" / "tags.json")
         outcome = decide(ledger, composed, frozenset(items), overrides.never_emit, refresh, self.now)
         self.last_cards = outcome.cards
         ledger = stamp_note_type(outcome.ledger, templates_hash(), self.now)
@@ -215,7 +220,7 @@ class Session:
         for stale in self.paths.out.glob("deckmill-*.apkg"):
             stale.unlink()  # one package per root deck was the first release's layout
         if ledger != previous or not self.paths.ledger.exists():
-            save_ledger(self.paths.ledger, ledger)
+            save_ledger(self.paths.ledger, ledger, self.paths.parsed_cache, texts)
         write_proposals(self.paths.proposals, tuple(proposals), ledger)
         live = [c for c in outcome.cards if not c.retired]
         write_merged(self.paths.merged, [g.cluster for g in groups], related, outcome.card_of,

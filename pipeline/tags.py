@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from pipeline.config import Rules, Topic
 from pipeline.dedup.taxonomy import Role, concepts_only, normalize
+from pipeline.yamlio import write_text
 
 _TAG_UNSAFE = re.compile(r"[\s\u3000\"]+")
 
@@ -33,6 +37,47 @@ def classify(question: str, answer: str, topics: tuple[Topic, ...]) -> Classific
             concepts = taxonomy.ordered(named | {a for c in named for a in taxonomy.ancestors(c)})
             return Classification(taxonomy.topic_of[first], tuple(concepts))
     return Classification(None, ())
+
+
+@dataclass
+class ClassifyMemo:
+    """Classifications remembered between builds (a pure function of the text and the taxonomy), keyed by a digest
+    of the text, so an unchanged card is not scanned again; a file from other rules or code is ignored."""
+
+    topics: tuple[Topic, ...]
+    version: str
+    known: dict[str, list[str]] = field(default_factory=dict)  # digest -> [topic id or "", *concepts]
+    used: dict[str, list[str]] = field(default_factory=dict)
+    by_id: dict[str, Topic] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = {t.id: t for t in self.topics}
+
+    @classmethod
+    def load(cls, path: Path, topics: tuple[Topic, ...], version: str) -> ClassifyMemo:
+        memo = cls(topics, version)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return memo
+        if isinstance(data, dict) and data.get("version") == version and isinstance(data.get("tags"), dict):
+            memo.known = data["tags"]
+        return memo
+
+    def classify(self, question: str, answer: str) -> Classification:
+        key = hashlib.sha1(f"{question}\0{answer}".encode()).hexdigest()[:20]
+        hit = self.known.get(key)
+        if hit is None:
+            found = classify(question, answer, self.topics)
+            hit = [found.topic.id if found.topic else "", *found.concepts]
+        self.used[key] = hit
+        return Classification(self.by_id.get(hit[0]), tuple(hit[1:]))
+
+    def save(self, path: Path) -> None:
+        """Keep what this build used, for the next build (unwritten when it is what was read)."""
+        if self.used != self.known:
+            write_text(path, json.dumps({"version": self.version, "tags": dict(sorted(self.used.items()))},
+                                        ensure_ascii=False))
 
 
 def card_tags(classification: Classification, sources: list[str], sections: list[str],

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from pipeline.cache import code_fingerprint
 from pipeline.changes import RetireReason
 from pipeline.models import CardContent, SourceRef
 from pipeline.yamlcheck import Checker
-from pipeline.yamlio import dump_flow, read_yaml, write_text
+from pipeline.yamlio import atomic_write, dump_flow, read_yaml, write_text
 
 SCHEMA = 2
 HEADER = ("# deckmill's identity ledger (commit it): each card's stable id, GUID, note id, primary member, and what\n"
@@ -82,12 +84,58 @@ def content_hash(content: CardContent) -> str:
     return hashlib.sha256(json.dumps(studied, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
+# What a load hands to the next save: the text each entry was written as, so unchanged cards are not re-encoded.
+Texts = dict[LedgerEntry, str]
+
+
+def _snapshot(raw: bytes, cache_dir: Path) -> Path:
+    """Where the validated ledger read from these bytes, by this code, is kept."""
+    digest = hashlib.sha256(raw + code_fingerprint().encode()).hexdigest()[:24]
+    return cache_dir / f"ledger-{digest}.pickle"
+
+
+def _keep_snapshot(raw: bytes, ledger: Ledger, texts: Texts, cache_dir: Path) -> None:
+    target = _snapshot(raw, cache_dir)
+    for old in cache_dir.glob("ledger-*.pickle"):
+        if old != target:
+            old.unlink()
+
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(pickle.dumps((ledger, texts), pickle.HIGHEST_PROTOCOL))
+
+    atomic_write(target, write)
+
+
 def load_ledger(path: Path, cache_dir: Path | None = None) -> Ledger:
     """Read and validate a ledger (schema 1 or 2); every problem is a ConfigError with file and line."""
+    return read_ledger(path, cache_dir)[0]
+
+
+def read_ledger(path: Path, cache_dir: Path | None = None) -> tuple[Ledger, Texts]:
+    """The ledger, and the text of each entry as last written (for `save_ledger`).
+
+    With `cache_dir`, the validated ledger is kept there, keyed by the file's bytes and deckmill's code, so an
+    unchanged ledger (tens of thousands of cards) is read and checked once; the YAML stays the only truth.
+    """
     if not path.exists():
-        return Ledger()
+        return Ledger(), {}
+    if cache_dir is None:
+        return _parse_ledger(path), {}
+    try:
+        raw = path.read_bytes()
+        kept = pickle.loads(_snapshot(raw, cache_dir).read_bytes())
+        if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], Ledger):
+            return kept[0], kept[1]
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+        pass  # no snapshot yet, or one from other bytes or other code: read the file itself
+    ledger = _parse_ledger(path)
+    _keep_snapshot(raw, ledger, {}, cache_dir)
+    return ledger, {}
+
+
+def _parse_ledger(path: Path) -> Ledger:
     check = Checker(path)
-    data = check.mapping(read_yaml(path, cache_dir), [], "a ledger")
+    data = check.mapping(read_yaml(path), [], "a ledger")
     schema = check.get(data, [], "schema", int)
     if schema not in (1, SCHEMA):
         raise check.fail(["schema"], f"unknown ledger schema {schema} (this deckmill reads 1 and {SCHEMA})")
@@ -192,11 +240,25 @@ def _entry_dict(entry: LedgerEntry) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v not in ("", [], None)}  # lean: absent means empty
 
 
-def save_ledger(path: Path, ledger: Ledger) -> None:
-    """Write the ledger as flow-style YAML (one field per line; fast to write for tens of thousands of cards)."""
+def _entry_text(entry: LedgerEntry) -> str:
+    """One card as it sits in the ledger's `cards` mapping (indented as `dump_flow` indents it there)."""
+    text = dump_flow({entry.card_id: _entry_dict(entry)})
+    return " " + text[2:-3].replace("\n ", "\n  ")  # drop the outer braces; one level deeper
+
+
+def save_ledger(path: Path, ledger: Ledger, cache_dir: Path | None = None, texts: Texts | None = None) -> None:
+    """Write the ledger as flow-style YAML (one field per line); a card whose entry is unchanged since `texts`
+    were made keeps its text. With `cache_dir`, also keep what was written as the snapshot the next load reuses."""
     order = sorted(ledger.entries, key=lambda c: (ledger.entries[c].position, c))
-    write_text(path, dump_flow({"schema": SCHEMA,
-                                "note_type": {"hash": ledger.note_type_hash, "mod": ledger.note_type_mod},
-                                "last_note_id": ledger.last_note_id,
-                                "cards": {card_id: _entry_dict(ledger.entries[card_id]) for card_id in order}},
-                               HEADER))
+    known = texts or {}
+    written: Texts = {}
+    for card_id in order:
+        entry = ledger.entries[card_id]
+        written[entry] = known.get(entry) or _entry_text(entry)
+    head = dump_flow({"schema": SCHEMA, "note_type": {"hash": ledger.note_type_hash, "mod": ledger.note_type_mod},
+                      "last_note_id": ledger.last_note_id, "cards": {}}, HEADER)
+    cards = ",\n".join(written[ledger.entries[c]] for c in order)
+    text = head.replace(' "cards": {}\n}\n', f' "cards": {{\n{cards}\n }}\n}}\n') if cards else head
+    write_text(path, text)
+    if cache_dir is not None:
+        _keep_snapshot(text.encode("utf-8"), ledger, written, cache_dir)

@@ -1,0 +1,92 @@
+"""The YAML fast paths write and read exactly what PyYAML's emitter and loader would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from pipeline.errors import ConfigError
+from pipeline.yamlio import _Dumper, _records, dump_flow, dump_yaml, read_yaml
+
+GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
+
+# Strings a plain scalar cannot be, or can only just be: the emitter quotes some, not others.
+AWKWARD = ["yes", "No", "null", "~", "123", "1.5", "0x1f", "1e3", "2024-01-01", ".inf", "-a", "a: b", "a #b",
+           "a  b", "", " a", "a ", "é", "a/b", "_x", "a.", "a-", "first", "different intent", "q-1/2", "True",
+           "0o17", "+1", "1_000", "dm-0123abcd", "'a", "a'b", "a\nb", "@x", "%x", "a:b", "a,b", "[a]", "*a"]
+
+
+def _reference(data: Any) -> str:
+    """The emitter's own text (libyaml's, with deckmill's literal blocks), the slow path of dump_yaml."""
+    text: str = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000,
+                          default_flow_style=False)
+    return text
+
+
+def _merged_like(card: str, source: str, why: str, score: int) -> dict[str, Any]:
+    return {"schema": 1,
+            "cards": [{"card": card, "members": [{"source": source, "item": "q1", "why": why, "similarity": score}]},
+                      {"card": "", "members": []}],
+            "related_not_merged": [{"a": f"{source}/q1", "b": "x/q2", "similarity": score, "why_not": why}]}
+
+
+@pytest.mark.parametrize("value", AWKWARD)
+def test_records_are_written_as_the_emitter_writes_them(value: str) -> None:
+    for data in (_merged_like(value, "page", "first", 7), _merged_like("dm-1", value, value, 0), {value: value}):
+        assert dump_yaml(data) == _reference(data)
+        assert yaml.safe_load(dump_yaml(data)) == data
+
+
+def test_the_merged_file_takes_the_fast_path(tmp_path: Path) -> None:
+    data = yaml.safe_load((GOLDEN_DIR / "merged.yaml").read_text(encoding="utf-8"))
+    out: list[str] = []
+    assert _records(data, "", out)
+    assert "".join(out) == _reference(data) == (GOLDEN_DIR / "merged.yaml").read_text(encoding="utf-8")
+
+
+def test_nested_shapes_it_does_not_know_fall_back_to_the_emitter() -> None:
+    shapes: list[Any] = [{"a": {"b": 1}}, {"a": [1, 2]}, {"a": [[{"b": 1}]]}, {"a": True}, {"a": None},
+                         {"a": 1.5}, [{"a": 1}], {"a": "多行\n文本"}, {1: "a"}, {"a": [{}]}]
+    for data in shapes:
+        assert dump_yaml(data) == _reference(data)
+
+
+@pytest.mark.parametrize("header", ["", "# kept by deckmill\n# do not edit\n\n", "  # indented comment\n"])
+def test_flow_files_read_as_json_give_what_yaml_gives(tmp_path: Path, header: str) -> None:
+    data = {"schema": 2, "cards": {f"dm-{n}": {"q": text, "n": n}
+                                   for n, text in enumerate([*AWKWARD, "😀", "\u2028", "\x85", "\x7f"])}}
+    path = tmp_path / "ledger.yaml"
+    path.write_text(dump_flow(data, header), encoding="utf-8")
+    assert read_yaml(path) == yaml.safe_load(path.read_text(encoding="utf-8")) == data
+
+
+def test_a_flow_file_that_is_not_json_is_read_as_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text("# c\n{a: 1, 'b': [x, 2]}\n", encoding="utf-8")
+    assert read_yaml(path) == {"a": 1, "b": ["x", 2]}
+
+
+def test_the_ledger_snapshot_a_build_keeps_is_what_reading_the_file_gives(tmp_path: Path) -> None:
+    from pipeline.config import load_rules
+    from pipeline.identity.ledger import _parse_ledger, load_ledger
+    from pipeline.session import Paths, Session
+    from tests.conftest import NOW, SEEDS_DIR
+
+    paths = Paths(SEEDS_DIR, tmp_path / "decks")
+    Session(paths, load_rules(), now=NOW).build(include_unanswered=True)
+    snapshots = list(paths.parsed_cache.glob("ledger-*.pickle"))
+    assert len(snapshots) == 1
+    kept = load_ledger(paths.ledger, paths.parsed_cache)
+    assert kept == _parse_ledger(paths.ledger)
+    assert len(kept.entries) > 100 and any(e.retired for e in kept.entries.values()) is False
+    Session(paths, load_rules(), now=NOW + 60).build()  # turning include_unanswered off retires cards
+    assert load_ledger(paths.ledger, paths.parsed_cache) == _parse_ledger(paths.ledger)
+    assert any(e.retired for e in load_ledger(paths.ledger, paths.parsed_cache).entries.values())
+    assert len(list(paths.parsed_cache.glob("ledger-*.pickle"))) == 1
+    paths.ledger.write_text(paths.ledger.read_text(encoding="utf-8").replace('"schema": 2', '"schema": 9'),
+                            encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown ledger schema 9"):
+        load_ledger(paths.ledger, paths.parsed_cache)  # an edited file is read again, never the snapshot
