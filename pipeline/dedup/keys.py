@@ -62,8 +62,8 @@ class _Clause:
 
 
 def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
-    """The question cut at clause ends; a parenthesised gloss names concepts of its clause but is no part of the
-    wording ('思维链(CoT)提示' is '思维链提示')."""
+    """The question cut at clause ends; a parenthesised gloss names concepts of its clause (unless it lists kinds
+    of a concept the clause names) but is no part of the wording ('思维链(CoT)提示' is '思维链提示')."""
     lex = lexicon(rules)
     glosses = [(m.start(), {h.value for h in lex.trie.scan(m.group(1)) if h.role is Role.CONCEPT})
                for m in _GLOSS.finditer(text)]
@@ -71,7 +71,8 @@ def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
     clauses: list[_Clause] = []
     hits, at, last = lex.trie.scan(text), 0, 0
     for bound in [m.end() for m in _CLAUSE_END.finditer(text)] + [len(text)]:
-        clause = _Clause(concepts={c for start, found in glosses if last <= start < bound for c in found})
+        clause = _Clause()
+        glossed = {c for start, found in glosses if last <= start < bound for c in found}
         while at < len(hits) and hits[at].start < bound:
             hit = hits[at]
             at += 1
@@ -81,6 +82,8 @@ def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
                 clause.concepts.add(hit.value)
             elif hit.role is Role.INTENT:
                 clause.cues.append(hit.value)
+        # a gloss naming kinds of a concept the clause names lists examples: 'normalization(batchnorm/layernorm)'
+        clause.concepts |= {c for c in glossed if not clause.concepts & set(lex.taxonomy.ancestors(c))}
         clause.rest.append(text[last:bound])
         last = max(last, bound)
         clauses.append(clause)
@@ -111,11 +114,11 @@ def make_key(question: str, lang: str, rules: DedupRules) -> Key:
     leftover = _words(rest)
     intents = resolve(cues, lex, bool(leftover))
     keep_parents = bool(intents & lex.keeps_parents)  # 'LoRA vs fine-tuning' names both on purpose
-    concepts = lex.taxonomy.as_asked(lex.taxonomy.specific({c for clause in head for c in clause.concepts},
-                                                           keep_parents), intents)
-    if lex.siblings_ask and canonical(intents, lex.same_as) <= lex.siblings_from and lex.taxonomy.siblings(concepts):
-        intents = frozenset({lex.siblings_ask})  # 'L1和L2正则化的作用': naming two alternatives together contrasts them
     named = {c for clause in head for c in clause.concepts}
+    concepts = lex.taxonomy.as_asked(lex.taxonomy.specific(named, keep_parents), intents)
+    if lex.siblings_ask and canonical(intents, lex.same_as) <= lex.siblings_from \
+            and lex.taxonomy.siblings(concepts, named):
+        intents = frozenset({lex.siblings_ask})  # 'L1和L2正则化的作用': naming two alternatives together contrasts them
     more = tuple(Ask(lex.taxonomy.as_asked(lex.taxonomy.specific(named | c.concepts, bool(asked & lex.keeps_parents)),
                                            asked), asked,
                      _words(c.rest), _ask_block(asked, rules))

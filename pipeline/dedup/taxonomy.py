@@ -148,10 +148,11 @@ class Taxonomy:
         return self.specific({self.parents[c] if intents and intents <= self.parent_when.get(c, frozenset()) else c
                               for c in concepts})
 
-    def siblings(self, concepts: frozenset[str]) -> bool:
-        """Two or more specific concepts of one parent (alternatives: L1 and L2 regularization, MQA and GQA)."""
+    def siblings(self, concepts: frozenset[str], named: set[str]) -> bool:
+        """Two or more specific concepts of one parent (alternatives: L1 and L2 regularization, MQA and GQA), the
+        parent itself not named (then they are examples of it: 'normalization (batchnorm/layernorm)')."""
         parents = {self.parents.get(c, "") for c in concepts}
-        return len(concepts) > 1 and len(parents) == 1 and "" not in parents
+        return len(concepts) > 1 and len(parents) == 1 and "" not in parents and not parents & named
 
     def ordered(self, concepts: set[str] | frozenset[str]) -> list[str]:
         return sorted(concepts, key=lambda c: (self.order.get(c, len(self.order)), c))
