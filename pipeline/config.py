@@ -208,7 +208,7 @@ def _damage_rule(node: yaml.Node) -> DamageRule:
 def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
     m = NodeMap(node, "dedup")
     m.only(("filler", "intents", "threshold", "related_threshold", "related_per_question", "max_block",
-            "same_page_strict", "combine", "siblings"))
+            "same_page_strict", "combine", "siblings", "scope"))
     same_page = m.opt("same_page_strict")
     fillers = NodeMap(m.req("filler"), "filler")
 
@@ -263,6 +263,7 @@ def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
         same_page_strict=as_bool(same_page) if same_page is not None else True,
         combine=combine,
         siblings=alike,
+        scope=as_list(scope, as_str) if (scope := m.opt("scope")) is not None else (),
     )
 
 

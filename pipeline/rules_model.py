@@ -174,6 +174,7 @@ class DedupRules:
     same_page_strict: bool = True
     combine: tuple[Combination, ...] = ()
     siblings: Siblings = Siblings()
+    scope: tuple[str, ...] = ()  # phrases after which the rest of the clause is scope ('in the context of X')
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ _TOKEN = re.compile(r"[a-z][a-z0-9+#]*|\d+(?:\.\d+)?|[\u3400-\u9fff]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_CLAUSE_END = re.compile(r"[?？;；,，。!！:：]|\s(?=and\s+(?:why|how|what|which|when|where|is|are|does|do|can)\b)")
+_CLAUSE_END = re.compile(r"[?？;；,，。!！:：]|(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)(?<!\betc)\.(?=\s)"
+                         r"|\s(?=and\s+(?:why|how|what|which|when|where|is|are|does|do|can)\b)")
 _GLOSS = re.compile(r"(?:^|(?<=[\s\u3400-\u9fff\W]))[(（]([^()（）]{1,40})[)）]")  # '思维链(Chain-of-Thought)'
 
 
@@ -59,6 +60,7 @@ class _Clause:
     cues: list[str] = field(default_factory=list)
     concepts: set[str] = field(default_factory=set)
     rest: list[str] = field(default_factory=list)
+    scope: set[str] = field(default_factory=set)  # concepts named after a scope phrase
 
 
 def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
@@ -73,18 +75,27 @@ def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
     for bound in [m.end() for m in _CLAUSE_END.finditer(text)] + [len(text)]:
         clause = _Clause()
         glossed = {c for start, found in glosses if last <= start < bound for c in found}
+        scoped = False
         while at < len(hits) and hits[at].start < bound:
             hit = hits[at]
             at += 1
-            clause.rest += [text[last:hit.start], " "]
+            if not scoped:
+                clause.rest += [text[last:hit.start], " "]
             last = hit.end
-            if hit.role is Role.CONCEPT:
+            scoped = scoped or hit.role is Role.SCOPE
+            if scoped and hit.role is Role.CONCEPT:
+                clause.scope.add(hit.value)
+            elif scoped:
+                continue
+            elif hit.role is Role.CONCEPT:
                 clause.concepts.add(hit.value)
             elif hit.role is Role.INTENT:
                 clause.cues.append(hit.value)
         # a gloss naming kinds of a concept the clause names lists examples: 'normalization(batchnorm/layernorm)'
         clause.concepts |= {c for c in glossed if not clause.concepts & set(lex.taxonomy.ancestors(c))}
-        clause.rest.append(text[last:bound])
+        if not scoped:
+            clause.rest.append(text[last:bound])
+        clause.concepts = clause.concepts or clause.scope  # the scope, when nothing else is named
         last = max(last, bound)
         clauses.append(clause)
     return clauses

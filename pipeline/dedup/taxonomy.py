@@ -23,6 +23,7 @@ class Role(Enum):
     CONCEPT = "concept"
     INTENT = "intent"
     FILLER = "filler"
+    SCOPE = "scope"  # the rest of the clause says where the question stands, not what it asks
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,8 @@ def lexicon(rules: DedupRules) -> Lexicon:
     for intent in rules.intents:
         for word in intent.words:
             trie.add(word, Role.INTENT, intent.name)
+    for word in rules.scope:
+        trie.add(word, Role.SCOPE, word)
     for word in rules.filler:
         if not word.startswith("^"):
             trie.add(word, Role.FILLER, word)
