@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from pipeline.config import Rules
+from pipeline.config import FetchRules, Rules
 from pipeline.errors import DeckmillError, SkipPage
-from pipeline.fetch import FetchRules, fetch, fetch_rules, is_url, needs_javascript, page_text
+from pipeline.fetch import fetch, is_url, needs_javascript, page_text
 from pipeline.impact import NewPage, PageImpact, what_pages_bring
 from pipeline.media import IMAGE_SUFFIXES, SAVED_FOLDER_SUFFIX
 from pipeline.session import Paths
@@ -191,7 +191,7 @@ def add_pages(paths: Paths, rules: Rules, origins: list[str], options: AddOption
     """Add each PATH or URL to raw/ (unless dry-run) and say what it brings; the library never prints."""
     now = int(now if now is not None else time.time())
     by_digest, by_url, taken = _known(paths.raw)
-    rules_fetch = fetch_settings or fetch_rules()
+    rules_fetch = fetch_settings or rules.fetch
     results: dict[int, AddResult] = {}
     candidates: list[tuple[int, _Candidate]] = []
     for index, origin in enumerate(origins):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,10 +22,20 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def input_fingerprint(page: Path, meta: Path, rules_fingerprint: str, code: str) -> str:
+def _relative(image: Path, page: Path) -> bytes:
+    """An image's name as the page names it (a project moved or copied elsewhere keeps its fingerprints)."""
+    try:
+        return image.relative_to(page.parent.resolve()).as_posix().encode()
+    except ValueError:
+        return image.name.encode()
+
+
+def input_fingerprint(page: Path, meta: Path, rules_fingerprint: str, code: str,
+                      images: Sequence[Path] = ()) -> str:
+    """What a page's stage files are made from: its bytes, its meta, the rules, the code and the images it shows."""
     digest = hashlib.sha256()
     for part in (page.read_bytes(), meta.read_bytes() if meta.exists() else b"", rules_fingerprint.encode(),
-                 code.encode()):
+                 code.encode(), *(_relative(image, page) + image.read_bytes() for image in images)):
         digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()[:24]
 

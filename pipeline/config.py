@@ -18,9 +18,11 @@ from pipeline.rules_model import (
     DamageRule,
     DeckSettings,
     DedupRules,
+    FetchRules,
     Intent,
     JunkRules,
     PostscriptSettings,
+    Rewrite,
     Rule,
     Rules,
     SelectorRule,
@@ -51,9 +53,11 @@ __all__ = [
     "DamageRule",
     "DeckSettings",
     "DedupRules",
+    "FetchRules",
     "Intent",
     "JunkRules",
     "PostscriptSettings",
+    "Rewrite",
     "Rule",
     "Rules",
     "SelectorRule",
@@ -66,8 +70,7 @@ __all__ = [
     "load_rules",
 ]
 
-SECTIONS = ("junk", "structure", "damage", "dedup", "taxonomy", "deck")
-
+SECTIONS = ("junk", "structure", "damage", "dedup", "taxonomy", "deck", "fetch")
 
 
 def _rule(node: yaml.Node) -> Rule:
@@ -313,6 +316,28 @@ def _deck(node: yaml.Node) -> DeckSettings:
     )
 
 
+def _rewrite(node: object) -> Rewrite:
+    m = NodeMap(node, "a url rewrite")  # type: ignore[arg-type]
+    m.only(("name", "pattern", "replace"))
+    return Rewrite(as_str(m.req("name")), as_regex(m.req("pattern")), as_str(m.req("replace")))
+
+
+def _fetch(node: yaml.Node) -> FetchRules:
+    m = NodeMap(node, "fetch")
+    m.only(("timeout_seconds", "max_bytes", "max_redirects", "user_agent", "content_types", "url_rewrites",
+            "script_only"))
+    script = NodeMap(m.req("script_only"), "script_only")
+    rules = FetchRules(
+        timeout=as_int(m.req("timeout_seconds")), max_bytes=as_int(m.req("max_bytes")),
+        max_redirects=as_int(m.req("max_redirects")), user_agent=as_str(m.req("user_agent")),
+        content_types=as_list(m.req("content_types"), as_str), rewrites=as_list(m.req("url_rewrites"), _rewrite),
+        script_only_chars=as_int(script.req("max_text_chars")),
+        script_only_markers=as_list(script.req("markers"), as_str))
+    if rules.max_bytes <= 0 or rules.timeout <= 0:
+        raise fail(m.req("max_bytes"), "timeout_seconds and max_bytes must be positive")
+    return rules
+
+
 def default_rule_files() -> dict[str, Path]:
     """The rule files shipped inside the package, by section."""
     base = resources.files("pipeline") / "rules"
@@ -347,5 +372,6 @@ def load_rules(user_file: Path | None = None) -> Rules:
         dedup=_dedup(nodes["dedup"], taxonomy),
         taxonomy=taxonomy,
         deck=_deck(nodes["deck"]),
+        fetch=_fetch(nodes["fetch"]),
         fingerprint=digest.hexdigest()[:16],
     )

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from pathlib import Path
 
 import requests
 
+from pipeline.config import load_rules
 from pipeline.errors import DeckmillError
+from pipeline.rules_model import FetchRules
 from pipeline.sources import decode
-from pipeline.yamlnodes import NodeMap, as_int, as_list, as_regex, as_str, compose, fail
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 _TAGS = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S | re.I)
@@ -20,27 +18,6 @@ _TAGS = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S | 
 
 class FetchError(DeckmillError):
     """A URL could not be fetched as a usable page; the message is one line naming the URL."""
-
-
-@dataclass(frozen=True)
-class Rewrite:
-    name: str
-    pattern: re.Pattern[str]
-    replace: str
-
-
-@dataclass(frozen=True)
-class FetchRules:
-    """Settings from pipeline/rules/fetch.yaml."""
-
-    timeout: int
-    max_bytes: int
-    max_redirects: int
-    user_agent: str
-    content_types: tuple[str, ...]
-    rewrites: tuple[Rewrite, ...]
-    script_only_chars: int
-    script_only_markers: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -54,32 +31,9 @@ class Fetched:
     charset: str
 
 
-def _rewrite(node: object) -> Rewrite:
-    m = NodeMap(node, "a url rewrite")  # type: ignore[arg-type]
-    m.only(("name", "pattern", "replace"))
-    return Rewrite(as_str(m.req("name")), as_regex(m.req("pattern")), as_str(m.req("replace")))
-
-
-@cache
-def fetch_rules(path: Path | None = None) -> FetchRules:
-    """Load the fetch settings (the shipped file unless `path` is given); errors name file and line."""
-    path = path or Path(str(resources.files("pipeline") / "rules" / "fetch.yaml"))
-    node = compose(path)
-    if node is None:
-        raise DeckmillError(f"{path}:1: empty rule file")
-    m = NodeMap(node, "fetch")
-    m.only(("timeout_seconds", "max_bytes", "max_redirects", "user_agent", "content_types", "url_rewrites",
-            "script_only"))
-    script = NodeMap(m.req("script_only"), "script_only")
-    rules = FetchRules(
-        timeout=as_int(m.req("timeout_seconds")), max_bytes=as_int(m.req("max_bytes")),
-        max_redirects=as_int(m.req("max_redirects")), user_agent=as_str(m.req("user_agent")),
-        content_types=as_list(m.req("content_types"), as_str), rewrites=as_list(m.req("url_rewrites"), _rewrite),
-        script_only_chars=as_int(script.req("max_text_chars")),
-        script_only_markers=as_list(script.req("markers"), as_str))
-    if rules.max_bytes <= 0 or rules.timeout <= 0:
-        raise fail(m.req("max_bytes"), "timeout_seconds and max_bytes must be positive")
-    return rules
+def fetch_rules() -> FetchRules:
+    """The shipped fetch settings (a project's come with its rules: `Rules.fetch`)."""
+    return load_rules().fetch
 
 
 def is_url(text: str) -> bool:

@@ -81,8 +81,8 @@ def what_pages_bring(paths: Paths, rules: Rules, pages: list[NewPage], now: int,
                      session_factory: Callable[[Paths, Rules, int], Session] | None = None) -> list[PageImpact]:
     """Build the project plus `pages` in a scratch folder; the real raw/ and out/ are never written."""
     factory = session_factory or (lambda p, r, n: Session(p, r, now=n))
-    before = {c for c, e in load_ledger(paths.ledger).entries.items() if not e.retired}
     with scratch_copy(paths) as scratch:
+        before = {c for c, e in load_ledger(scratch.ledger, scratch.parsed_cache).entries.items() if not e.retired}
         for page in pages:
             (scratch.raw / page.filename).write_bytes(page.data)
             for relative, data in page.extra:

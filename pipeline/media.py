@@ -56,6 +56,13 @@ def localize(text: str, fmt: str, page: Path) -> str:
     return _MD_IMAGE.sub(lambda m: f"![{m.group(1)}]({_renamed(m.group(2), page)})", text)
 
 
+def local_images(text: str, page: Path) -> list[Path]:
+    """The image files beside the page that `text` points at, in either syntax (what its cards depend on besides
+    the page's own bytes: a changed picture must rebuild the page even when the page is unchanged)."""
+    sources = [m.group(3) for m in _HTML_IMG_SRC.finditer(text)] + [m.group(2) for m in _MD_IMAGE.finditer(text)]
+    return sorted({path for path in map(lambda src: _local_file(src, page), sources) if path is not None})
+
+
 def card_images(markdown: str) -> str:
     """Images in an answer as a card shows them: media stay images, remote ones become a link with their alt
     text (a card never loads from the network), unresolved local ones their alt text."""

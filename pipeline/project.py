@@ -20,6 +20,10 @@ CONFIG_TEXT = """\
 #
 # deck:                      # the root deck of new cards (the package is always decks/deckmill.apkg)
 #   deck_name: LLM面试
+#
+# fetch:                     # how `deckmill add URL` fetches (timeout, size limit, URL rewrites, ...)
+#   timeout_seconds: 20
+#   max_bytes: 10000000
 """
 
 GITIGNORE_TEXT = """\

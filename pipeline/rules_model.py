@@ -187,6 +187,27 @@ class DeckSettings:
 
 
 @dataclass(frozen=True)
+class Rewrite:
+    name: str
+    pattern: re.Pattern[str]
+    replace: str
+
+
+@dataclass(frozen=True)
+class FetchRules:
+    """How `deckmill add URL` fetches (rules/fetch.yaml, or `fetch:` in deckmill.yaml)."""
+
+    timeout: int
+    max_bytes: int
+    max_redirects: int
+    user_agent: str
+    content_types: tuple[str, ...]
+    rewrites: tuple[Rewrite, ...]
+    script_only_chars: int
+    script_only_markers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Rules:
     """All policy deckmill runs on."""
 
@@ -196,4 +217,5 @@ class Rules:
     dedup: DedupRules
     taxonomy: tuple[Topic, ...]
     deck: DeckSettings
+    fetch: FetchRules
     fingerprint: str = ""

@@ -28,7 +28,7 @@ from pipeline.overrides import Overrides, apply_decisions, load_overrides
 from pipeline.proposals import write_proposals
 from pipeline.render import load_memo, save_memo
 from pipeline.report import BuildReport, source_figures
-from pipeline.sources import META_SUFFIX, discover, load_page, slug_for
+from pipeline.sources import META_SUFFIX, discover, load_page, page_images, slug_for
 from pipeline.stagefiles import read_clean, read_items, read_merged, write_clean, write_items, write_merged
 from pipeline.tags import ClassifyMemo
 
@@ -255,7 +255,8 @@ class Session:
             slug = slug_for(path)
             seen.add(slug)
             outputs = [self.paths.clean_dir / f"{slug}.yaml", self.paths.yaml_dir / f"{slug}.yaml"]
-            fingerprint = input_fingerprint(path, path.with_name(slug + META_SUFFIX), self.rules.fingerprint, code)
+            fingerprint = input_fingerprint(path, path.with_name(slug + META_SUFFIX), self.rules.fingerprint, code,
+                                            page_images(path))
             why = cache.why_rebuild(slug, fingerprint, outputs)
             if not why:
                 sources.append(read_items(outputs[1], self.paths.parsed_cache))

@@ -8,7 +8,7 @@ from pathlib import Path
 import charset_normalizer
 
 from pipeline.errors import ConfigError, SkipPage
-from pipeline.media import localize
+from pipeline.media import local_images, localize
 from pipeline.models import RawPage, SourceMeta
 from pipeline.yamlcheck import Checker
 from pipeline.yamlio import read_yaml
@@ -126,6 +126,15 @@ def read_meta(page: Path) -> SourceMeta:
     if text["deck"] and (text["deck"].startswith("::") or text["deck"].endswith("::")):
         raise check.fail(["deck"], f"deck must be a deck name like 'Interviews::LLM', not {text['deck']!r}")
     return SourceMeta(tags=check.strings(data, [], "tags"), **text)
+
+
+def page_images(path: Path) -> list[Path]:
+    """The local image files a raw page shows (read loosely: a path the page names in any encoding's ASCII)."""
+    try:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return []
+    return local_images(text, path.with_name(slug_for(path)))
 
 
 def load_page(path: Path) -> RawPage:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import re
 import threading
@@ -16,8 +17,8 @@ from click.testing import CliRunner
 
 from pipeline.add import AddOptions, AddStatus, add_pages, slugify
 from pipeline.cli import main
-from pipeline.config import load_rules
-from pipeline.fetch import Rewrite, fetch_rules, rewrite_url
+from pipeline.config import Rewrite, load_rules
+from pipeline.fetch import fetch_rules, rewrite_url
 from pipeline.session import Paths
 from tests.conftest import FIXTURES, NOW, SEEDS_DIR, copy_raw, session_for
 
@@ -50,7 +51,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a client hanging up (size limit)
+            self.wfile.write(body)
 
     def log_message(self, *args: object) -> None:
         del args
@@ -246,3 +248,19 @@ def test_title_and_url_describe_one_page_only(tmp_path: Path) -> None:
                                        str(FIXTURES / "casual-notes.md")])
     assert result.exit_code == 2 and "--title and --url describe one page" in result.output
     assert not (tmp_path / "raw").exists()
+
+
+def test_a_projects_deckmill_yaml_sets_how_pages_are_fetched(tmp_path: Path, server: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    assert CliRunner().invoke(main, ["init", "proj"]).exit_code == 0
+    config = tmp_path / "proj" / "deckmill.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "fetch:\n  max_bytes: 2000\n", encoding="utf-8")
+    assert load_rules(config).fetch.max_bytes == 2000
+    assert load_rules(config).fetch.rewrites == fetch_rules().rewrites  # the rest stays as shipped
+    monkeypatch.chdir(tmp_path / "proj")
+    result = CliRunner().invoke(main, ["add", f"{server}/huge.html"])
+    assert "too large" in result.output and list((tmp_path / "proj" / "raw").iterdir()) == []
+    config.write_text("fetch:\n  max_bytes: lots\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["add", f"{server}/huge.html"])
+    assert result.exit_code == 1 and result.stderr.strip().splitlines() == [
+        f"Error: {config}:2: expected a whole number, got 'lots'"]

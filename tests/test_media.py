@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -111,3 +112,30 @@ def test_media_reach_a_real_anki_collection(tmp_path: Path) -> None:
         assert sum(bool(re.search(rf'<img src="{_name(PNG)}"', a)) for a in answers) == 1
     finally:
         col.close()
+
+
+def test_a_changed_picture_beside_an_unchanged_page_reaches_the_cards(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    (raw / "images").mkdir(parents=True)
+    (raw / "lora-notes.md").write_text(MARKDOWN, encoding="utf-8")
+    (raw / "images" / "lora.png").write_bytes(PNG)
+    session_for(tmp_path, raw).build(reuse_unchanged=True)
+    (raw / "images" / "lora.png").write_bytes(OTHER_PNG)  # only the picture changes
+    session = session_for(tmp_path, raw, NOW + 10)
+    report = session.build(reuse_unchanged=True)
+    assert [slug for slug, _ in report.rebuilt] == ["lora-notes"]
+    assert _package_media(tmp_path / "decks" / "deckmill.apkg") == {_name(OTHER_PNG): OTHER_PNG}
+    lora = next(c for c in session.last_cards if c.content.question == "What is LoRA?")
+    assert _name(OTHER_PNG) in fields_for(lora)[1] and _name(PNG) not in fields_for(lora)[1]
+
+
+def test_a_copied_project_with_pictures_reuses_its_stage_files(tmp_path: Path) -> None:
+    raw = tmp_path / "one" / "raw"
+    (raw / "images").mkdir(parents=True)
+    (raw / "lora-notes.md").write_text(MARKDOWN, encoding="utf-8")
+    (raw / "images" / "lora.png").write_bytes(PNG)
+    session_for(tmp_path / "one", raw).build()
+    shutil.copytree(tmp_path / "one", tmp_path / "two")  # as `deckmill add` does to build into a scratch copy
+    report = session_for(tmp_path / "two", tmp_path / "two" / "raw", NOW + 10).build()
+    assert (tmp_path / "two" / "decks" / "deckmill.apkg").exists()
+    assert report.rebuilt == ()
