@@ -211,7 +211,7 @@ def _damage_rule(node: yaml.Node) -> DamageRule:
 def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
     m = NodeMap(node, "dedup")
     m.only(("filler", "intents", "threshold", "related_threshold", "related_per_question", "max_block",
-            "same_page_strict", "combine", "siblings", "scope"))
+            "same_page_strict", "combine", "siblings", "scope", "frames"))
     same_page = m.opt("same_page_strict")
     fillers = NodeMap(m.req("filler"), "filler")
 
@@ -267,6 +267,7 @@ def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
         combine=combine,
         siblings=alike,
         scope=as_list(scope, as_str) if (scope := m.opt("scope")) is not None else (),
+        frames=as_list(frames, as_regex) if (frames := m.opt("frames")) is not None else (),
     )
 
 

@@ -175,6 +175,7 @@ class DedupRules:
     combine: tuple[Combination, ...] = ()
     siblings: Siblings = Siblings()
     scope: tuple[str, ...] = ()  # phrases after which the rest of the clause is scope ('in the context of X')
+    frames: tuple[re.Pattern[str], ...] = ()  # spans that say when, not what ('在计算softmax之前')
 
 
 @dataclass(frozen=True)

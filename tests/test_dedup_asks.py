@@ -37,6 +37,8 @@ def _cards(rules: Rules, *questions: str) -> list[list[str]]:
     ("What is tokenization in the context of machine translation?", "什么是分词？"),  # a scope is no subject
     ("注意力分数是如何计算的？", "How is attention computed?"),  # computing its scores is computing attention
     ("什么是词元化？请比较一下BPE和WordPiece", "BPE和WordPiece的区别"),  # a later ask with its own concepts
+    ("在归一化为概率之前为何要除以根号dk？", "为什么要除以根号d？"),  # a frame says when, not what
+    ("注意力的公式，公式里为什么要除以根号d？", "为什么要除以根号d？"),  # a repeated cue restates the subject
 ])
 def test_reworded_asks_merge(a: str, b: str, rules: Rules) -> None:
     assert _cards(rules, a, b) == [[a, b]]

@@ -70,6 +70,11 @@ def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
     glosses = [(m.start(), {h.value for h in lex.trie.scan(m.group(1)) if h.role is Role.CONCEPT})
                for m in _GLOSS.finditer(text)]
     text = _GLOSS.sub(lambda m: " " * len(m.group(0)), text)
+    # a frame says when, not what ('在进行softmax之前'): its concepts are scope, its cues and words nothing
+    framed = [m.span() for frame in rules.frames for m in frame.finditer(text)]
+    wording = text
+    for start, end in framed:
+        wording = wording[:start] + " " * (end - start) + wording[end:]
     clauses: list[_Clause] = []
     hits, at, last = lex.trie.scan(text), 0, 0
     for bound in [m.end() for m in _CLAUSE_END.finditer(text)] + [len(text)]:
@@ -80,10 +85,13 @@ def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
             hit = hits[at]
             at += 1
             if not scoped:
-                clause.rest += [text[last:hit.start], " "]
+                clause.rest += [wording[last:hit.start], " "]
             last = hit.end
             scoped = scoped or hit.role is Role.SCOPE
-            if scoped and hit.role is Role.CONCEPT:
+            if any(start <= hit.start < end for start, end in framed):
+                if hit.role is Role.CONCEPT:
+                    clause.scope.add(hit.value)
+            elif scoped and hit.role is Role.CONCEPT:
                 clause.scope.add(hit.value)
             elif scoped:
                 continue
@@ -94,7 +102,7 @@ def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
         # a gloss naming kinds of a concept the clause names lists examples: 'normalization(batchnorm/layernorm)'
         clause.concepts |= {c for c in glossed if not clause.concepts & set(lex.taxonomy.ancestors(c))}
         if not scoped:
-            clause.rest.append(text[last:bound])
+            clause.rest.append(wording[last:bound])
         clause.concepts = clause.concepts or clause.scope  # the scope, when nothing else is named
         last = max(last, bound)
         clauses.append(clause)
@@ -133,12 +141,17 @@ def make_key(question: str, lang: str, rules: DedupRules) -> Key:
     more = tuple(Ask(lex.taxonomy.as_asked(lex.taxonomy.specific(named | c.concepts, bool(asked & lex.keeps_parents)),
                                            asked), asked,
                      _words(c.rest), _ask_block(asked, rules))
-                 for c in later if c.cues for asked in [resolve(c.cues, lex, False)]
+                 for c in later if c.cues for asked in [_further(resolve(c.cues, lex, False), intents)]
                  if not asked <= lex.open_intents.keys())  # '详细解释一下' after an ask elaborates it
     compact = _PUNCT.sub(" ", _GLOSS.sub(" ", text)).strip()
     if _CJK.search(compact):
         compact = re.sub(r"\s+(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])\s+", "", compact)
     return Key(compact, concepts, intents, numbers, leftover, lang, _ask_block(intents, rules), partial, more)
+
+
+def _further(asked: frozenset[str], main: frozenset[str]) -> frozenset[str]:
+    """A later clause's ask, less a cue that repeats the main ask beside a new one ('X的公式,公式为什么要除以Y')."""
+    return asked - main or asked
 
 
 def _ask_block(intents: frozenset[str], rules: DedupRules) -> str:
