@@ -127,6 +127,7 @@ class Intent:
     keep_parents: bool = False  # a question of this intent names a concept and its parent on purpose (compare)
     open_up_to: int = -1  # an open request ('explain X') agrees with any intent up to this level (-1: not open)
     means: tuple[str, ...] = ()  # the intents this one stands for ('优缺点' = advantages + disadvantages)
+    same_as: str = ""  # the intent this one asks the same as ('why X' of a technique asks what X is for)
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,14 @@ class Combination:
 
 
 @dataclass(frozen=True)
+class Siblings:
+    """A question naming alternatives together (concepts of one parent) with one of `asked` intents asks `ask`."""
+
+    ask: str = ""
+    asked: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Concept:
     """A specific idea with its aliases; a child absorbs its parent; a generic concept yields to any other."""
 
@@ -145,6 +154,7 @@ class Concept:
     aliases: tuple[str, ...]
     parent: str = ""
     generic: bool = False
+    parent_when: tuple[str, ...] = ()  # asked with one of these intents, it is its parent (computing attention scores)
 
 
 @dataclass(frozen=True)
@@ -165,6 +175,9 @@ class DedupRules:
     max_block: int = 64
     same_page_strict: bool = True
     combine: tuple[Combination, ...] = ()
+    siblings: Siblings = Siblings()
+    scope: tuple[str, ...] = ()  # phrases after which the rest of the clause is scope ('in the context of X')
+    frames: tuple[re.Pattern[str], ...] = ()  # spans that say when, not what ('在计算softmax之前')
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 from pipeline.config import DedupRules
 from pipeline.dedup.group import Index, Related
-from pipeline.dedup.keys import Key
+from pipeline.dedup.keys import Ask, Key
 from pipeline.models import Cluster, Member, QAItem, SourceItems
 from pipeline.yamlio import write_text
 
@@ -33,13 +33,15 @@ def rules_digest(rules: DedupRules) -> str:
 
 def _key_out(key: Key) -> list[Any]:
     return [key.text, sorted(key.concepts), sorted(key.intents), sorted(key.numbers), list(key.leftover), key.lang,
-            key.ask_block, key.partial]
+            key.ask_block, key.partial,
+            [[sorted(a.concepts), sorted(a.intents), list(a.leftover), a.block] for a in key.more]]
 
 
 def _key_in(row: list[Any]) -> Key:
-    text, concepts, intents, numbers, leftover, lang, ask_block, partial = row
+    text, concepts, intents, numbers, leftover, lang, ask_block, partial, more = row
     return Key(str(text), frozenset(concepts), frozenset(intents), frozenset(numbers), tuple(leftover), str(lang),
-               str(ask_block), bool(partial))
+               str(ask_block), bool(partial),
+               tuple(Ask(frozenset(c), frozenset(i), tuple(w), str(b)) for c, i, w, b in more))
 
 
 def _keys_file(path: Path) -> Path:
