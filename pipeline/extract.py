@@ -25,6 +25,7 @@ from pipeline.questions import (
     section_title,
     split_fused,
     strip_marker,
+    strip_markup,
     unquote,
 )
 from pipeline.roles import infer_roles, parse_question, section_name
@@ -51,7 +52,7 @@ class _Draft:
 
 def item_id(question: str) -> str:
     """An item id from the question's normalized text (not its printed number)."""
-    norm = re.sub(r"\W+", "", unicodedata.normalize("NFKC", question).lower())
+    norm = _normalized(question)
     return "q" + hashlib.sha1(norm.encode("utf-8")).hexdigest()[:10]
 
 
@@ -204,6 +205,7 @@ def extract(page: CleanPage, rules: Rules) -> SourceItems:
             blocks = [replace(b, text=line) for b in blocks for line in
                       (b.text.split("\n") if b.kind == "para" else [b.text]) if line.strip()]
         main_blocks = [b for b in blocks if not bilingual or b.kind == "code" or line_lang(b.text) != other]
+        main_blocks = _drop_restated_question(main_blocks, draft.question)
         if _options_only(main_blocks, rules) and not draft.inline_answer and not draft.qa_answer:
             main_blocks = []  # the choices without the one that is right: the question is unanswered
         alt_blocks = [b for b in blocks if bilingual and b.kind != "code" and line_lang(b.text) == other]
@@ -265,6 +267,20 @@ def _cut_postscript(drafts: list[_Draft], page: CleanPage, rules: Rules) -> list
         return cut_refs
     last.blocks = head
     return [Removal("postscript", b.text[:300], b.line) for b in tail] + cut_refs
+
+
+def _normalized(text: str) -> str:
+    return re.sub(r"\W+", "", unicodedata.normalize("NFKC", text).lower())
+
+
+def _drop_restated_question(blocks: list[Block], question: str) -> list[Block]:
+    """An answer that opens by repeating its question word for word loses that line (it is not part of the answer)."""
+    if not blocks or blocks[0].kind != "para":
+        return blocks
+    first, _, rest = blocks[0].text.partition("\n")
+    if not question or _normalized(strip_markup(first)) != _normalized(question):
+        return blocks
+    return ([replace(blocks[0], text=rest.strip())] if rest.strip() else []) + blocks[1:]
 
 
 def _options_only(blocks: list[Block], rules: Rules) -> bool:

@@ -142,7 +142,7 @@ def test_a_long_question_numbered_next_in_the_form_of_the_last_one(rules: Rules)
     assert dropout.answer.startswith("Each step trains a different random sub-network")
 
 
-def test_a_first_question_one_heading_level_off_and_answer_analysis_labels(rules: Rules) -> None:
+def test_a_first_question_one_heading_level_off_its_restatement_and_answer_analysis_labels(rules: Rules) -> None:
     source = _extract("off-level-first-question.md", rules)
     assert [i.question for i in source.items] == [
         "为什么 Transformer 用 LayerNorm 而不用 BatchNorm？", "Pre-Norm 为什么更容易训练？", "RMSNorm 省掉了哪一步？"]
