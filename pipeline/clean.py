@@ -89,7 +89,9 @@ def is_question_block(block: Block, rules: Rules) -> bool:
     if block.kind == "heading":
         found = numbering(strip_markup(block.text), rules.structure)
         return is_question_text(found.rest if found else block.text, rules.structure)
-    return block.kind in ("para", "item") and looks_like_question_line(block.text, rules.structure)
+    if block.kind == "quote" and "\n" in block.text.strip():
+        return False  # a quoted passage, not a question set off as a one-line quote ("> 1、…？")
+    return block.kind in ("para", "item", "quote") and looks_like_question_line(block.text, rules.structure)
 
 
 def _truncate_tail(blocks: list[Block], rules: Rules) -> tuple[list[Block], list[Removal]]:

@@ -27,6 +27,7 @@ from pipeline.rules_model import (
     Rules,
     SelectorRule,
     SelfCheckSettings,
+    Siblings,
     SignatureSettings,
     StructureRules,
     Topic,
@@ -61,6 +62,7 @@ __all__ = [
     "Rules",
     "SelectorRule",
     "SelfCheckSettings",
+    "Siblings",
     "SignatureSettings",
     "StructureRules",
     "Topic",
@@ -138,6 +140,7 @@ def _structure(node: yaml.Node) -> StructureRules:
         question_words_zh=as_list(words.req("zh"), as_str),
         question_words_zh_topic=as_list(words.req("zh_topic"), as_str),
         question_words_en=as_list(words.req("en"), as_str),
+        interrogatives=as_list(words.req("interrogative"), as_str),
         question_final_words=as_list(m.req("question_final_words"), as_str),
         question_continuations=as_list(m.req("question_continuations"), as_str),
         continuation_max_chars=as_int(m.req("continuation_max_chars")),
@@ -161,6 +164,7 @@ def _structure(node: yaml.Node) -> StructureRules:
         answer_part_headings=as_regex(m.req("answer_part_headings"), re.I),
         not_statement_questions=as_regex(m.req("not_statement_questions"), re.I),
         arrow_answer=as_regex(m.req("arrow_answer"), re.S),
+        choice_option=as_regex(m.req("choice_option"), re.I),
     )
 
 
@@ -209,17 +213,19 @@ def _damage_rule(node: yaml.Node) -> DamageRule:
 def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
     m = NodeMap(node, "dedup")
     m.only(("filler", "intents", "threshold", "related_threshold", "related_per_question", "max_block",
-            "same_page_strict", "combine"))
+            "same_page_strict", "combine", "siblings", "scope", "frames"))
     same_page = m.opt("same_page_strict")
     fillers = NodeMap(m.req("filler"), "filler")
 
     def intent(n: yaml.Node) -> Intent:
         im = NodeMap(n, "an intent")
-        im.only(("name", "words", "level", "keep_parents", "open_up_to", "means"))
+        im.only(("name", "words", "level", "keep_parents", "open_up_to", "means", "same_as"))
         level, keep, up_to, means = im.opt("level"), im.opt("keep_parents"), im.opt("open_up_to"), im.opt("means")
+        same_as = im.opt("same_as")
         return Intent(as_str(im.req("name")), as_list(im.req("words"), as_str), as_int(level) if level else 2,
                       as_bool(keep) if keep is not None else False, as_int(up_to) if up_to is not None else -1,
-                      as_list(means, as_str) if means is not None else ())
+                      as_list(means, as_str) if means is not None else (),
+                      as_str(same_as) if same_as is not None else "")
 
     def combination(n: yaml.Node) -> Combination:
         cm = NodeMap(n, "a combination")
@@ -233,12 +239,20 @@ def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
             raise fail(value, f"{key} must be at least 1")
         return number
 
+    def siblings(n: yaml.Node) -> Siblings:
+        sm = NodeMap(n, "siblings")
+        sm.only(("ask", "asked"))
+        return Siblings(as_str(sm.req("ask")), as_list(sm.req("asked"), as_str))
+
     intents = as_list(m.req("intents"), intent)
     combine = as_list(combo, combination) if (combo := m.opt("combine")) is not None else ()
+    alike = siblings(node_s) if (node_s := m.opt("siblings")) is not None else Siblings()
     named = {i.name for i in intents}
-    unknown = sorted(({n for i in intents for n in i.means} | {n for c in combine for n in (*c.all, c.gives)}) - named)
+    unknown = sorted(({n for i in intents for n in (*i.means, *filter(None, [i.same_as]))}
+                      | {n for c in combine for n in (*c.all, c.gives)}
+                      | {n for n in (*alike.asked, *filter(None, [alike.ask]))}) - named)
     if unknown:
-        raise fail(m.req("intents"), f"unknown intent '{unknown[0]}' in means or combine")
+        raise fail(m.req("intents"), f"unknown intent '{unknown[0]}' in means, same_as, combine or siblings")
     threshold = as_int(m.req("threshold"))
     related = as_int(m.req("related_threshold"))
     if not 0 < related <= threshold <= 100:
@@ -253,6 +267,9 @@ def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
         max_block=positive("max_block", 64),
         same_page_strict=as_bool(same_page) if same_page is not None else True,
         combine=combine,
+        siblings=alike,
+        scope=as_list(scope, as_str) if (scope := m.opt("scope")) is not None else (),
+        frames=as_list(frames, as_regex) if (frames := m.opt("frames")) is not None else (),
     )
 
 
@@ -261,10 +278,13 @@ def _taxonomy(node: yaml.Node) -> tuple[Topic, ...]:
 
     def concept(n: yaml.Node) -> Concept:
         cm = NodeMap(n, "a concept")
-        cm.only(("id", "aliases", "parent", "generic"))
-        parent, generic = cm.opt("parent"), cm.opt("generic")
+        cm.only(("id", "aliases", "parent", "generic", "parent_when"))
+        parent, generic, when = cm.opt("parent"), cm.opt("generic"), cm.opt("parent_when")
+        if when is not None and parent is None:
+            raise fail(when, "parent_when needs a parent")
         return Concept(as_str(cm.req("id")), as_list(cm.req("aliases"), as_str),
-                       as_str(parent) if parent is not None else "", as_bool(generic) if generic is not None else False)
+                       as_str(parent) if parent is not None else "", as_bool(generic) if generic is not None else False,
+                       as_list(when, as_str) if when is not None else ())
 
     def topic(n: yaml.Node) -> Topic:
         tm = NodeMap(n, "a topic")

@@ -25,11 +25,12 @@ from pipeline.questions import (
     section_title,
     split_fused,
     strip_marker,
+    strip_markup,
     unquote,
 )
 from pipeline.roles import infer_roles, parse_question, section_name
 from pipeline.selfcheck import Asked, check_page
-from pipeline.signature import Role
+from pipeline.signature import Role, is_reveal_label
 
 
 @dataclass
@@ -51,7 +52,7 @@ class _Draft:
 
 def item_id(question: str) -> str:
     """An item id from the question's normalized text (not its printed number)."""
-    norm = re.sub(r"\W+", "", unicodedata.normalize("NFKC", question).lower())
+    norm = _normalized(question)
     return "q" + hashlib.sha1(norm.encode("utf-8")).hexdigest()[:10]
 
 
@@ -166,6 +167,8 @@ def _answer_markdown(draft: _Draft, blocks: list[Block], rules: Rules) -> str:
         if block.kind == "qa":  # a reveal label ("Show Answer") inside an answer: only what it reveals is kept
             parts.append(block.answer)
             continue
+        if index == 0 and draft.heading and block.kind == "heading" and is_reveal_label(block.text, rules):
+            continue  # "### ✅ Answer" right under a question heading only introduces the answer below
         if index == 0 and block.kind == "item" and strip_label(block.text, rules)[0] != block.text:
             block = Block("para", block.text, 0, block.lang, block.line)  # "- **A:** ..." under the question
         if block.kind in ("para", "quote"):
@@ -202,6 +205,9 @@ def extract(page: CleanPage, rules: Rules) -> SourceItems:
             blocks = [replace(b, text=line) for b in blocks for line in
                       (b.text.split("\n") if b.kind == "para" else [b.text]) if line.strip()]
         main_blocks = [b for b in blocks if not bilingual or b.kind == "code" or line_lang(b.text) != other]
+        main_blocks = _drop_restated_question(main_blocks, draft.question)
+        if _options_only(main_blocks, rules) and not draft.inline_answer and not draft.qa_answer:
+            main_blocks = []  # the choices without the one that is right: the question is unanswered
         alt_blocks = [b for b in blocks if bilingual and b.kind != "code" and line_lang(b.text) == other]
         answer = _answer_markdown(draft, main_blocks, rules)
         alt_answer = _answer_markdown(_Draft("", "", "", "", 0), alt_blocks, rules) if bilingual else ""
@@ -261,6 +267,27 @@ def _cut_postscript(drafts: list[_Draft], page: CleanPage, rules: Rules) -> list
         return cut_refs
     last.blocks = head
     return [Removal("postscript", b.text[:300], b.line) for b in tail] + cut_refs
+
+
+def _normalized(text: str) -> str:
+    return re.sub(r"\W+", "", unicodedata.normalize("NFKC", text).lower())
+
+
+def _drop_restated_question(blocks: list[Block], question: str) -> list[Block]:
+    """An answer that opens by repeating its question word for word loses that line (it is not part of the answer)."""
+    if not blocks or blocks[0].kind != "para":
+        return blocks
+    first, _, rest = blocks[0].text.partition("\n")
+    if not question or _normalized(strip_markup(first)) != _normalized(question):
+        return blocks
+    return ([replace(blocks[0], text=rest.strip())] if rest.strip() else []) + blocks[1:]
+
+
+def _options_only(blocks: list[Block], rules: Rules) -> bool:
+    """An "answer" that only lists a multiple-choice or true/false question's options ("A. …", "B. …")."""
+    lines = [line.strip() for b in blocks for line in b.text.split("\n") if line.strip()]
+    return len(lines) >= 2 and all(b.kind in ("para", "item") for b in blocks) and \
+        all(rules.structure.choice_option.match(line) for line in lines)
 
 
 def _reference_line(block: Block, rules: Rules) -> bool:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
 from pipeline.config import SelectorRule
 from pipeline.models import Block, BlockKind, Removal
 from pipeline.parse_html import html_inline_text, parse_html
+from pipeline.questions import is_aside
 from pipeline.tables import markdown_table
 
 _INLINE_HTML = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
@@ -123,8 +125,25 @@ def _table(tokens: list[Token], start: int) -> tuple[Block, int]:
     return Block("table", markdown_table(rows)), i
 
 
-def _inline(content: str) -> str:
-    """Inline Markdown as written; inline HTML (<br>, <b>, <sup>...) turned into text and Markdown."""
+# "\*\*What is X?\*\*": bold whose asterisks a converter escaped (it shows the asterisks as text)
+_ESCAPED_BOLD = re.compile(r"\\\*\\\*(?=\S)([^*\n]+?)(?<=\S)\\\*\\\*")
+# "[tutorialspoint.com][1]": a reference-style link whose definition ("[1]: https://…") sits at the page's end
+_REF_LINK = re.compile(r"(?<![!\]\\])\[([^\[\]\n]+)\]\[([^\[\]\n]*)\]")
+
+
+def _resolve_references(content: str, references: dict[str, dict[str, str]]) -> str:
+    """Reference-style links as inline links: the definitions stay behind at the end of the page, the answer
+    that cites them travels alone."""
+    def inline(match: re.Match[str]) -> str:
+        ref = references.get(normalizeReference(match.group(2) or match.group(1)))
+        return f"[{match.group(1)}]({ref['href']})" if ref and ref.get("href") else match.group(0)
+    return _REF_LINK.sub(inline, content) if references else content
+
+
+def _inline(content: str, references: dict[str, dict[str, str]] | None = None) -> str:
+    """Inline Markdown as written (escaped bold restored, reference links made inline); inline HTML (<br>, <b>,
+    <sup>...) turned into text and Markdown."""
+    content = _resolve_references(_ESCAPED_BOLD.sub(r"**\1**", content), references or {})
     if not _INLINE_HTML.search(content):
         return content.strip()
     return html_inline_text(content)
@@ -137,7 +156,7 @@ def _split_bold_lead(kind: BlockKind, content: str, level: int, line: int) -> li
     """A paragraph whose first lines are a question ("**Question?**", or a line ending in "?") followed by the
     answer on the next lines, as the question block(s) and one answer block."""
     out: list[Block] = []
-    while (match := _LEAD_LINE.match(content)) is not None:
+    while (match := _LEAD_LINE.match(content)) is not None and not is_aside(match.group(2)):
         out.append(Block(kind if not out else "para", match.group(1).strip(), level=level if not out else 0,
                          line=line + len(out)))
         content = match.group(2).strip()
@@ -168,7 +187,9 @@ def _numbered_lines(content: str) -> list[tuple[int, BlockKind, str]]:
 
 def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Block], list[Removal]]:
     """Parse a Markdown page into blocks (HTML blocks inside it go through the HTML parser)."""
-    tokens = _parser().parse(unglue_details(open_containers(text)))
+    env: dict[str, dict[str, dict[str, str]]] = {}
+    tokens = _parser().parse(unglue_details(open_containers(text)), env)
+    refs = env.get("references", {})
     blocks: list[Block] = []
     removals: list[Removal] = []
     list_depth = -1
@@ -191,7 +212,7 @@ def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Bloc
             while j < len(tokens) and tokens[j].type != "inline" and tokens[j].type != "list_item_close":
                 j += 1
             if j < len(tokens) and tokens[j].type == "inline":
-                content = _inline(tokens[j].content)
+                content = _inline(tokens[j].content, refs)
                 prefix = f"{number}. " if number else ""
                 if content:
                     first, *rest = _split_bold_lead("item", content, max(0, list_depth), item_line)
@@ -211,7 +232,7 @@ def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Bloc
                 elif tokens[j].type == "blockquote_close":
                     depth -= 1
                 elif tokens[j].type == "inline":
-                    parts.append(_inline(tokens[j].content))
+                    parts.append(_inline(tokens[j].content, refs))
                 elif tokens[j].type in ("fence", "code_block"):
                     parts.append(f"```\n{tokens[j].content.rstrip()}\n```")
                 j += 1
@@ -221,11 +242,11 @@ def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Bloc
             continue
         elif tok.type == "heading_open":
             inline = tokens[i + 1]
-            blocks.append(Block("heading", _inline(inline.content), level=int(tok.tag[1]), line=line))
+            blocks.append(Block("heading", _inline(inline.content, refs), level=int(tok.tag[1]), line=line))
             i += 3
             continue
         elif tok.type == "paragraph_open" and not in_item:
-            content = _inline(tokens[i + 1].content)
+            content = _inline(tokens[i + 1].content, refs)
             if _TOC.match(content):
                 removals.append(Removal("markdown-toc-placeholder", content, line))
             elif is_nav_links(content):
@@ -239,7 +260,7 @@ def parse_markdown(text: str, drop: tuple[SelectorRule, ...]) -> tuple[list[Bloc
             i += 3
             continue
         elif tok.type == "paragraph_open" and in_item:
-            content = _inline(tokens[i + 1].content)
+            content = _inline(tokens[i + 1].content, refs)
             if content:
                 blocks.append(Block("para", content, level=max(0, list_depth) + 1, line=line))
             i += 3

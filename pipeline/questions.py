@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.config import StructureRules
+from pipeline.models import Block
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _TERM_EXPLANATION = re.compile(r"^[^:：?？。]{1,30}[:：]\s*\S.{7,}")
@@ -68,12 +69,15 @@ def whole_emphasis(text: str) -> bool:
 
 
 _BOLD_LEAD = re.compile(r"^(\*\*|__)([^*_\n]{1,12}?)([:：]?)\1\s*(?=[:：]|\S)")
+# pictographs that decorate the start of a heading or a question line ("📌 Q1: …", "✅ Answer", "🔥 **What …?**")
+_LEAD_EMOJI = re.compile(r"^(?:[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF][\uFE0F\u200D]?\s*)+(?=\S)")
 
 
 @functools.lru_cache(maxsize=1 << 14)  # pure, and asked of each line many times while a page's structure is scored
 def strip_markup(text: str) -> str:
-    """Drop Markdown emphasis around a whole line ("**1. Q?**" -> "1. Q?") or a short lead ("**Q**: x" -> "Q: x")."""
-    stripped = unlink(text).strip()
+    """Drop Markdown emphasis around a whole line ("**1. Q?**" -> "1. Q?") or a short lead ("**Q**: x" -> "Q: x"),
+    and the pictographs that decorate its start ("📌 Q1: …" -> "Q1: …")."""
+    stripped = _LEAD_EMOJI.sub("", unlink(text).strip())
     lead = _BOLD_LEAD.match(stripped)
     if lead and not stripped.endswith(lead.group(1)):
         rest = stripped[lead.end() :]
@@ -115,6 +119,15 @@ def is_question_text(text: str, rules: StructureRules) -> bool:
     return has_question_word(text, rules, topic_words=len(text) <= 40)
 
 
+_ASIDE = re.compile(r"[（(][^（()）\n]{1,80}[)）]")
+
+
+def is_aside(text: str) -> bool:
+    """Only a bracketed remark ("（注意和第一个问题的区别）", "(hint: think of the gradient)"): after a question it
+    qualifies the question, it never answers it."""
+    return bool(_ASIDE.fullmatch(text.strip()))
+
+
 def split_fused(text: str, rules: StructureRules) -> tuple[str, str]:
     """Split "question? answer..." or "question-ending-in-有哪些 answer..." into (question, answer).
 
@@ -130,6 +143,8 @@ def split_fused(text: str, rules: StructureRules) -> tuple[str, str]:
         end = pos = mark.end()
     if end:
         question, answer = text[:end].strip(), text[end:].strip()
+        if is_aside(answer):
+            question, answer = " ".join(text.split()), ""  # "…一个头？（为什么不使用一个头）": a remark on the question
         if answer and len(answer) <= rules.continuation_max_chars and answer.count("。") <= 1 and \
                 answer.startswith(rules.question_continuations):
             question, answer = text, ""  # "...经验?请分享一个具体的案例。" is one question
@@ -162,11 +177,22 @@ def is_link_entry(text: str) -> bool:
     return bool(_LINK.fullmatch(stripped))
 
 
+# a numbered bold term followed by its gloss ("1. **定义**：清晰解释概念", "2. **Recall**: share of positives found")
+_BOLD_TERM = re.compile(r"^(?:\d{1,3}\s*[.、)）]\s*)?(\*\*|__)[^*_\n]{1,24}?\1\s*[:：]\s*\S")
+
+
+def _asks_by_itself(text: str, rules: StructureRules) -> bool:
+    """Holds an interrogative ("是什么", "how"), not only a prompt verb ("解释", "说明")."""
+    lowered = text.lower()
+    return any(re.search(rf"\b{re.escape(word)}\b", lowered) if word.isascii() else word in text
+               for word in rules.interrogatives)
+
+
 def looks_like_question_line(text: str, rules: StructureRules) -> bool:
     """A numbered line (not an answer-point style) whose text is a question, or a Q:-marked line."""
     if is_link_entry(text):
         return False
-    text = strip_markup(text)
+    raw, text = text, strip_markup(text)
     rest, marked = strip_marker(text, rules)
     if marked:
         return not _marked_statement(rest, rules)
@@ -174,7 +200,12 @@ def looks_like_question_line(text: str, rules: StructureRules) -> bool:
     if found is None or found.style in rules.answer_point_numbering:
         return False
     rest, marked = strip_marker(found.rest, rules)
-    return marked or found.style in rules.question_numbering or bool(split_fused(rest, rules)[0])
+    if marked or found.style in rules.question_numbering:
+        return True
+    if _BOLD_TERM.match(raw.strip()) and not rest.rstrip().endswith(("?", "？")) and \
+            not _asks_by_itself(rest, rules):
+        return False  # "1. **定义**：清晰解释概念": a term and its gloss, not a question
+    return bool(split_fused(rest, rules)[0])
 
 
 def section_title(text: str, rules: StructureRules) -> str:
@@ -188,3 +219,18 @@ def section_title(text: str, rules: StructureRules) -> str:
 
 def ends_sentence(text: str) -> bool:
     return bool(text) and text.rstrip()[-1:] in _SENTENCE_END + ".;；…"
+
+
+def asking_lines(blocks: tuple[Block, ...] | list[Block], rules: StructureRules) -> tuple[int, int]:
+    """(lines that ask a question, lines) among the text lines of an answer."""
+    lines = [b for b in blocks if b.kind in ("para", "item", "heading")]
+    asking = [b for b in lines
+              if strip_markup(b.text).rstrip().endswith(("?", "？")) and is_question_text(b.text, rules)]
+    return len(asking), len(lines)
+
+
+def made_of_questions(blocks: tuple[Block, ...] | list[Block], rules: StructureRules) -> bool:
+    """An "answer" that is a list of other questions (a category over questions, or a question list)."""
+    asking, lines = asking_lines(blocks, rules)
+    settings = rules.self_checks
+    return asking >= settings.answer_questions_min and asking >= settings.answer_questions_share * lines

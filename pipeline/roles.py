@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from itertools import pairwise
 
+from pipeline.answers import strip_label
 from pipeline.clean import is_question_block
 from pipeline.config import Rules
 from pipeline.models import Block
 from pipeline.questions import (
     is_question_text,
+    made_of_questions,
     numbering,
     section_title,
     split_fused,
@@ -36,8 +39,22 @@ def _question_level(blocks: list[Block], rules: Rules) -> int:
     return level if count >= 2 or len(levels) == 1 else 0
 
 
+def _labelled_answer(text: str, rules: Rules) -> tuple[str, str]:
+    """A block whose later line starts with an answer label ("1. **Q**: 解释…\n**A**: 自注意力…") as (question
+    lines, answer lines from the label on)."""
+    lines = text.split("\n")
+    for index in range(1, len(lines)):
+        if strip_label(lines[index].strip(), rules)[0] != lines[index].strip():
+            return "\n".join(lines[:index]).strip(), "\n".join(lines[index:]).strip()
+    return text, ""
+
+
 def parse_question(block: Block, rules: Rules) -> tuple[str, str, str, str]:
     """(question, inline answer, printed number, numbering style) of a question block."""
+    head, labelled = _labelled_answer(block.text, rules)
+    if labelled and block.kind in ("para", "item", "quote"):
+        question, _, number, style = parse_question(replace(block, text=head), rules)
+        return question, labelled, number, style
     text = strip_markup(block.text)
     arrow = rules.structure.arrow_answer.match(block.text.strip()) if block.kind in ("para", "item") else None
     if arrow:  # "“question?” → answer" (the answer keeps its markup)
@@ -66,7 +83,7 @@ def parse_question(block: Block, rules: Rules) -> tuple[str, str, str, str]:
         return strip_marker(found.rest, rules.structure)[0], "", found.num, found.style
     rest = strip_marker(found.rest, rules.structure)[0]  # "1. **Q: Explain HyDE.**"
     question, inline = split_fused(rest, rules.structure)
-    if not question and len(rest) <= rules.structure.max_question_chars:
+    if not question and _question_length(rest, rules):
         question = rest  # a question by its form (marker, question numbering, place in the sequence)
     return question, inline, found.num, found.style
 
@@ -111,7 +128,7 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
     last_num: dict[str, float] = {}
     list_next = 0  # after "The steps:", the number the announced list continues with (0: no such list)
     numbered_next = False  # the previous block was only a question number: this one is the question
-    for block in blocks:
+    for index, block in enumerate(blocks):
         role = Role.CONTENT
         if numbered_next and block.kind in ("para", "item", "heading"):
             numbered_next = False
@@ -123,18 +140,18 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
             continue
         listed = numbering(block.text, rules.structure)
         continues_list = bool(list_next and listed and listed.num == str(list_next)
-                              and not block.text.rstrip().endswith(("?", "？")))
+                              and not strip_markup(listed.rest).endswith(("?", "？")))
         if block is title:
             role = Role.TITLE
         elif block.kind == "heading":
-            if rules.structure.non_question_sections.match(block.text):
+            if rules.structure.non_question_sections.match(strip_markup(block.text)):
                 role = Role.REFSECTION
             elif q_level and (block.level == q_level or _styled(block, explicit_styles, rules)) and \
                     (is_question_block(block, rules) or _styled(block, q_styles, rules) or
                      (block.level == q_level and _long_question_heading(block, rules))):
                 role = Role.QUESTION  # "## Q23:" among "### Q1:" questions: an explicit question style at any level
             elif q_level and block.level == q_level and Role.QUESTION in roles and roles[-1] != Role.SECTION and \
-                    not section_title(block.text, rules.structure):
+                    not section_title(block.text, rules.structure) and not _labels_next_heading(blocks, index):
                 role = Role.CONTENT  # "### 代码示例" between numbered "### N. ...?" questions: part of the answer
             elif body_won and Role.QUESTION in roles and is_question_block(block, rules):
                 role = Role.CONTENT  # a question-like heading inside an answer restates part of that question
@@ -176,6 +193,7 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
         _follow_ups(blocks, roles, rules)
         _answered_sections(blocks, roles, rules)
         _statement_questions(blocks, roles, q_level, rules)
+        _off_level_questions(blocks, roles, q_styles, rules)
     else:
         _fill_sequence(blocks, roles, rules)
     if Role.QUESTION not in roles:  # casual notes: unnumbered lines that end with "?" are the questions
@@ -184,10 +202,12 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
             if roles[i] == Role.CONTENT and block.kind in ("para", "item") and block.level == 0 and ends and \
                     is_question_text(block.text, rules.structure):
                 roles[i] = Role.QUESTION
+        _imperative_items(blocks, roles, rules)
     for i, block in enumerate(blocks):  # "“question?” → answer" after the first question: a follow-up probe
         if roles[i] == Role.CONTENT and block.kind in ("para", "item") and Role.QUESTION in roles[:i] and \
                 rules.structure.arrow_answer.match(block.text.strip()):
             roles[i] = Role.QUESTION
+    _category_headings(blocks, roles, rules)
     asked = False
     for i, block in enumerate(blocks):  # "#### Options", "#### Answer" after a question: parts of its answer
         asked = asked or roles[i] == Role.QUESTION
@@ -197,10 +217,58 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
     return roles
 
 
+def _imperative_items(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
+    """When top-level bullet items asking "…?" are a page's questions, a sibling item that asks without "?"
+    ("- Explain how a ROC curve works.", "- Define precision and recall.") is a question too, never the answer
+    of the item above it."""
+    asked = [i for i, b in enumerate(blocks) if roles[i] == Role.QUESTION and b.kind == "item" and not b.level]
+    if len(asked) < rules.structure.signature.min_questions:
+        return
+    for i, block in enumerate(blocks):
+        if roles[i] == Role.CONTENT and block.kind == "item" and not block.level and \
+                is_question_text(block.text, rules.structure):
+            roles[i] = Role.QUESTION
+
+
+def _off_level_questions(blocks: list[Block], roles: list[Role], styles: set[str], rules: Rules) -> None:
+    """A question heading one level off the others, numbered in their style where the sequence needs it
+    ("##### 1.…？" before "#### 2.…？", "#### 3.…？") is a question too."""
+    numbered = [(i, found) for i, b in enumerate(blocks) if b.kind == "heading"
+                and (found := numbering(strip_markup(b.text), rules.structure)) and found.style in styles
+                and found.num.isdigit()]
+    for i, found in numbered:
+        if roles[i] not in (Role.SECTION, Role.CONTENT) or not is_question_block(blocks[i], rules):
+            continue
+        asked = [(j, f) for j, f in numbered if roles[j] == Role.QUESTION and f.style == found.style]
+        before = [f for j, f in asked if j < i]
+        after = [f for j, f in asked if j > i]
+        if (before and int(before[-1].num) + 1 == int(found.num)) or \
+                (not before and after and int(after[0].num) - 1 == int(found.num)):
+            roles[i] = Role.QUESTION
+
+
+def _category_headings(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
+    """A question heading that does not ask ("项目经验": a topic word made it read as a question) over nothing but
+    questions ("- **数据获取**：训练数据集是如何获取的？", …) names a category of questions: it is a section."""
+    for i, block in enumerate(blocks):
+        if roles[i] != Role.QUESTION or block.kind != "heading" or strip_markup(block.text).endswith(("?", "？")):
+            continue
+        end = next((j for j in range(i + 1, len(blocks)) if roles[j] in (Role.QUESTION, Role.SECTION, Role.REFSECTION)
+                    or (blocks[j].kind == "heading" and blocks[j].level <= block.level)), len(blocks))
+        if made_of_questions([b for b in blocks[i + 1 : end] if b.kind != "heading"], rules.structure):
+            roles[i] = Role.SECTION
+
+
+def _labels_next_heading(blocks: list[Block], index: int) -> bool:
+    """A heading with nothing of its own before the next heading ("## Questions 4-6" over "## Q4: …") labels a
+    group of questions: it never belongs to the answer above it."""
+    return index + 1 < len(blocks) and blocks[index + 1].kind == "heading"
+
+
 def _shape(block: Block, rules: Rules) -> tuple[str, str, bool] | None:
     """A numbered paragraph or item's form: kind, numbering style, whole-line emphasis."""
     found = numbering(strip_markup(block.text), rules.structure)
-    if block.kind not in ("para", "item") or found is None or not found.num.isdigit():
+    if block.kind not in ("para", "item", "quote") or found is None or not found.num.isdigit():
         return None
     return block.kind, found.style, whole_emphasis(unlink(block.text))
 
@@ -222,9 +290,42 @@ def _fill_sequence(blocks: list[Block], roles: list[Role], rules: Rules) -> None
             text = strip_markup(blocks[i].text)
             found = numbering(text, rules.structure)
             if roles[i] is Role.CONTENT and _shape(blocks[i], rules) == shape and found and \
-                    found.num == str(expected) and len(text) <= rules.structure.max_question_chars:
+                    found.num == str(expected) and _question_length(text, rules):
                 roles[i] = Role.QUESTION
                 expected += 1
+    _long_next_questions(blocks, roles, rules)
+
+
+def _long_next_questions(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
+    """A line in the form of an earlier question, numbered one more, that asks ("**2.** Explain X. Can you give an
+    example of …?") is the next question even when too long to read as one on its own."""
+    last: dict[tuple[str, str, bool], int] = {}  # shape -> number of its latest question
+    for i, block in enumerate(blocks):
+        shape = _shape(block, rules)
+        if shape is None:
+            continue
+        text = strip_markup(block.text)
+        found = numbering(text, rules.structure)
+        if found is None:
+            continue
+        if roles[i] is Role.CONTENT and last.get(shape) == int(found.num) - 1 and _asks(text, rules) and \
+                _question_length(text, rules):
+            roles[i] = Role.QUESTION
+        if roles[i] is Role.QUESTION:
+            last[shape] = int(found.num)
+
+
+def _question_length(text: str, rules: Rules) -> bool:
+    """Short enough for a question; one that asks ("…?", or "…? Discuss …") may run as long as a question heading
+    (a scenario in several sentences: "Explain X. Can you give an example of when …?")."""
+    limit = rules.structure.max_heading_question_chars if _asks(text, rules) else rules.structure.max_question_chars
+    return len(text) <= limit
+
+
+def _asks(text: str, rules: Rules) -> bool:
+    """Ends with "?", or goes on after its "?" with a sentence that still belongs to the question ("…? Discuss …")."""
+    return text.endswith(("?", "？")) or any(text.partition(mark)[2].strip().startswith(
+        rules.structure.question_continuations) for mark in ("?", "？") if mark in text)
 
 
 def _follow_ups(blocks: list[Block], roles: list[Role], rules: Rules) -> None:

@@ -80,6 +80,7 @@ class StructureRules:
     question_words_zh: tuple[str, ...]
     question_words_zh_topic: tuple[str, ...]
     question_words_en: tuple[str, ...]
+    interrogatives: tuple[str, ...]
     question_final_words: tuple[str, ...]
     question_continuations: tuple[str, ...]
     continuation_max_chars: int
@@ -103,6 +104,7 @@ class StructureRules:
     answer_part_headings: re.Pattern[str]
     not_statement_questions: re.Pattern[str]
     arrow_answer: re.Pattern[str]
+    choice_option: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class Intent:
     keep_parents: bool = False  # a question of this intent names a concept and its parent on purpose (compare)
     open_up_to: int = -1  # an open request ('explain X') agrees with any intent up to this level (-1: not open)
     means: tuple[str, ...] = ()  # the intents this one stands for ('优缺点' = advantages + disadvantages)
+    same_as: str = ""  # the intent this one asks the same as ('why X' of a technique asks what X is for)
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,14 @@ class Combination:
 
 
 @dataclass(frozen=True)
+class Siblings:
+    """A question naming alternatives together (concepts of one parent) with one of `asked` intents asks `ask`."""
+
+    ask: str = ""
+    asked: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Concept:
     """A specific idea with its aliases; a child absorbs its parent; a generic concept yields to any other."""
 
@@ -143,6 +154,7 @@ class Concept:
     aliases: tuple[str, ...]
     parent: str = ""
     generic: bool = False
+    parent_when: tuple[str, ...] = ()  # asked with one of these intents, it is its parent (computing attention scores)
 
 
 @dataclass(frozen=True)
@@ -163,6 +175,9 @@ class DedupRules:
     max_block: int = 64
     same_page_strict: bool = True
     combine: tuple[Combination, ...] = ()
+    siblings: Siblings = Siblings()
+    scope: tuple[str, ...] = ()  # phrases after which the rest of the clause is scope ('in the context of X')
+    frames: tuple[re.Pattern[str], ...] = ()  # spans that say when, not what ('在计算softmax之前')
 
 
 @dataclass(frozen=True)

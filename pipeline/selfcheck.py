@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pipeline.config import Rules
 from pipeline.models import Block, Check, Finding
-from pipeline.questions import is_question_text, numbering, strip_marker, strip_markup
+from pipeline.questions import asking_lines, made_of_questions, numbering, strip_marker, strip_markup
 from pipeline.signature import is_reveal_label, signature_of
 
 
@@ -66,13 +66,10 @@ def _answer_holds_questions(item: Asked, rules: Rules) -> Finding | None:
 
 
 def _answer_of_questions(item: Asked, rules: Rules) -> Finding | None:
-    lines = [b for b in item.answer if b.kind in ("para", "item", "heading")]
-    asking = [b for b in lines if strip_markup(b.text).rstrip().endswith(("?", "？")) and
-              is_question_text(b.text, rules.structure)]
-    settings = rules.structure.self_checks
-    if len(asking) >= settings.answer_questions_min and len(asking) >= settings.answer_questions_share * len(lines):
-        return Finding(Check.ANSWER_OF_QUESTIONS, item.line, f"{len(asking)} of {len(lines)} answer lines are "
-                       "questions", item.question)
+    if made_of_questions(item.answer, rules.structure):
+        asking, lines = asking_lines(item.answer, rules.structure)
+        return Finding(Check.ANSWER_OF_QUESTIONS, item.line, f"{asking} of {lines} answer lines are questions",
+                       item.question)
     return None
 
 

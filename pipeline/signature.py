@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 from itertools import pairwise
 
+from pipeline.clean import is_question_block
 from pipeline.config import Rules
 from pipeline.models import Block
-from pipeline.questions import is_question_text, looks_like_question_line, numbering, strip_markup
+from pipeline.questions import is_question_text, numbering, strip_markup
 
 _LEAD_SYMBOLS = re.compile(r"^[^\w\s$\\(（\[【]+\s*")
 
@@ -32,6 +33,7 @@ class Carrier(Enum):
     HEADING = "heading"
     PARA = "para"
     ITEM = "item"
+    QUOTE = "quote"  # a one-line quote ("> 1、…？") over its answer
     QA = "qa"
 
 
@@ -76,7 +78,7 @@ def signature_of(block: Block, rules: Rules) -> tuple[Signature, bool] | None:
         style = found.style if found else ""
         return Signature(Carrier.HEADING, block.level), is_question_text(found.rest if found else text,
                                                                          rules.structure)
-    if block.kind in ("para", "item") and looks_like_question_line(block.text, rules.structure):
+    if block.kind in ("para", "item", "quote") and is_question_block(block, rules):
         style = found.style if found else "marker"
         return Signature(Carrier(block.kind), 0, style), True
     return None
@@ -120,6 +122,6 @@ def score_signatures(blocks: list[Block], rules: Rules) -> list[Scored]:
 def body_outscores_headings(scored: list[Scored], level: int, rules: Rules) -> bool:
     """Do paragraph/list-item questions beat the question headings of `level` on this page?"""
     heading = next((s.score for s in scored if s.signature == Signature(Carrier.HEADING, level)), 0.0)
-    body = max((s.score for s in scored if s.signature.carrier in (Carrier.PARA, Carrier.ITEM)
+    body = max((s.score for s in scored if s.signature.carrier in (Carrier.PARA, Carrier.ITEM, Carrier.QUOTE)
                 and s.questions >= rules.structure.signature.min_questions), default=0.0)
     return body > 0 and body >= rules.structure.signature.body_over_heading * heading

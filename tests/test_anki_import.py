@@ -39,8 +39,8 @@ def workspace(tmp_path: Path) -> tuple[Path, Session, Collection]:
 
 def test_import_renders_every_card(workspace: tuple[Path, Session, Collection]) -> None:
     _, session, col = workspace
-    assert _import(col, session.paths.out / "deckmill.apkg") == (86, 0, 0)
-    assert col.note_count() == 86 and col.card_count() == 86
+    assert _import(col, session.paths.out / "deckmill.apkg") == (85, 0, 0)
+    assert col.note_count() == 85 and col.card_count() == 85
     names = {d.name for d in col.decks.all_names_and_ids()}
     assert "LLM面试::Transformer与注意力" in names and "LLM面试::微调与对齐" in names
     model = col.models.by_name("deckmill QA")
@@ -62,9 +62,9 @@ def test_reimport_of_the_same_build_changes_nothing(workspace: tuple[Path, Sessi
     _, session, col = workspace
     package = session.paths.out / "deckmill.apkg"
     _import(col, package)
-    assert _import(col, package) == (0, 0, 86)
+    assert _import(col, package) == (0, 0, 85)
     session_for(session.paths.out.parent, session.paths.raw, NOW + 3600).build()  # rebuild, nothing changed
-    assert _import(col, package) == (0, 0, 86)
+    assert _import(col, package) == (0, 0, 85)
     assert [m.name for m in col.models.all_names_and_ids() if m.name.startswith("deckmill")] == ["deckmill QA"]
 
 
@@ -90,14 +90,14 @@ def test_changed_answer_updates_exactly_that_note_in_place(workspace: tuple[Path
     report = session_for(session.paths.out.parent, raw, NOW + 86400).build()
     assert len(report.changed) == 1 and not report.new and not report.retired
 
-    assert _import(col, package) == (0, 1, 85)
+    assert _import(col, package) == (0, 1, 84)
     note = col.get_note(target[0])
     assert "已修订" in note["Answer"]
     after = col.get_card(target_card.id)
     assert (after.id, after.nid, after.type, after.ivl, after.due) == (reviewed.id, reviewed.nid, 2, reviewed.ivl,
                                                                         reviewed.due)
     assert "my-own-tag" in col.get_note(other[0]).tags
-    assert col.note_count() == 86
+    assert col.note_count() == 85
 
 
 def test_template_change_reaches_the_note_type_without_a_fork(workspace: tuple[Path, Session, Collection],

@@ -14,6 +14,7 @@ from tests.conftest import NOW, SEEDS_DIR
 EXPECTED = [
     {"讲讲对Attention的理解?", "大模型中的注意力机制是如何工作的?它在大模型中起到了什么作用?",
      "注意力机制(Attention Mechanism)在Transformer模型中如何运作?"},  # attention explained in three pages
+    {"Attention的计算步骤是什么?", "在Transformer中,注意力分数(Attention Scores)是如何计算的?"},  # the formula in two
     {"对COT (chain of thought)的理解", "什么是思维链(Chain-of-Thought, CoT)提示,它如何辅助推理?"},
     {"在NLP中,生成模型(Generative Models)和判别模型(Discriminative Models)有何区别?",
      "判别式AI(Discriminative AI)和生成式AI(Generative AI)有何不同?"},
@@ -54,6 +55,9 @@ def test_close_but_different_seed_questions_stay_apart(
     found, items = clusters
     card_of = {items[(m.source, m.item_id)].question: n for n, c in enumerate(found) for m in c.members}
     for a, b in [("PEFT如何缓解灾难性遗忘?", "LLM在微调过程中如何避免灾难性遗忘(Catastrophic Forgetting)?"),
+                 # what catastrophic forgetting after fine-tuning is about vs how to avoid it: cause vs fix, as below
+                 ("微调后的模型出现能力劣化灾难性遗忘是怎么回事?",
+                  "LLM在微调过程中如何避免灾难性遗忘(Catastrophic Forgetting)?"),
                  ("什么是LLMs复读机问题?", "为什么会出现LLMs复读机问题?"),
                  ("为什么会出现LLMs复读机问题?", "如何缓解LLMs复读机问题?"),
                  ("prefix LM 和 causal LM 区别是什么?",

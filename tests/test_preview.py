@@ -42,7 +42,7 @@ def test_the_page_holds_every_card_and_loads_nothing(built: tuple[Session, Path,
     _, page, notes = built
     text = page.read_text(encoding="utf-8")
     articles = _articles(page)
-    assert len(articles) == notes > 80  # the package is written by genanki, the page by preview.py
+    assert len(articles) == notes >= 80  # the package is written by genanki, the page by preview.py
     # links a reader may follow are fine; nothing is *loaded* from elsewhere (scripts, styles, images, fonts)
     assert not re.search(r"""\bsrc\s*=\s*["']?(https?:)?//|<link\b|@import|url\(\s*["']?(https?:)?//""", text)
     statuses = {a["data-status"] for a in articles}

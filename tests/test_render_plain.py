@@ -9,7 +9,7 @@ import yaml
 from pipeline.render import _PLAIN_LINE, markdown_html, render_markdown
 from tests.conftest import GOLDEN
 
-ALPHABET = list("aZ09 ,.?!:;()，。？！、：；（）-注意力机制") + ["  ", "LoRA", "什么是", " - ", "1.", "a)", "(b)"]
+ALPHABET = [*"aZ09 ,.?!:;()，。？！、：；（）-注意力机制", "  ", "LoRA", "什么是", " - ", "1.", "a)", "(b)"]
 NOT_PLAIN = ["1. What is LoRA?", "- item", "# Title", "    indented code", "a *b*", "a_b_ c", "x <b>y</b>", "a & b",
              "see [x](y)", "![i](a.png)", "\\(x^2\\)", "$x$", "a `b`", "a\nb", " lead", "trail ", "a~~b~~", "a | b",
              "“引号”", "a\u00a0b", "a\tb"]

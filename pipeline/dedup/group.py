@@ -6,7 +6,7 @@ import heapq
 from dataclasses import dataclass, field
 
 from pipeline.config import DedupRules
-from pipeline.dedup.intent import specific
+from pipeline.dedup.intent import canonical, specific
 from pipeline.dedup.keys import Block, Key, blocks, concept_block, make_key
 from pipeline.dedup.taxonomy import lexicon
 from pipeline.dedup.verify import MergeRule, Verdict, same_page_ok, similarity, verify
@@ -59,20 +59,21 @@ class Index:
             self.members[index].append(Member(slug, item.id, verdict.rule.value, verdict.score))
         self.pages[index].add(slug)
         self._near_misses(keys, index, f"{slug}/{item.id}")
-        opens = lexicon(self.rules).open_intents
+        lex = lexicon(self.rules)
         for key in keys:
             self.register(index, key)
-            self.asks[index] |= specific(key.intents, opens)
+            self.asks[index] |= specific(canonical(key.intents, lex.same_as), lex.open_intents)
 
     def _best(self, keys: list[Key], slug: str) -> tuple[int, Verdict] | None:
         """The cluster a key verifies against (the highest score); an open request ('explain X') joins a card
-        of a specific ask, but a card never comes to hold two specific asks (what-is and how-it-works); a card
-        that already holds a question of this page takes another only in the same words or the same whole ask."""
+        of a specific ask, but a card comes to hold two specific asks (what-is and how-it-works), or a question
+        whose asks merely contain another's, only when the question agrees with every member; a card that
+        already holds a question of this page takes another only in the same words or the same whole ask."""
         best: tuple[int, Verdict] | None = None
-        opens = lexicon(self.rules).open_intents
+        lex = lexicon(self.rules)
         for key in keys:
             tried: set[int] = set()
-            ask = specific(key.intents, opens)
+            ask = specific(canonical(key.intents, lex.same_as), lex.open_intents)
             for block in blocks(key):
                 for index in list(self.by_block.get(block, {}))[: self.rules.max_block]:
                     if index in tried:
@@ -82,15 +83,22 @@ class Index:
                     same_page = self.rules.same_page_strict and slug in self.pages[index]
                     for other in self.keys[index].values():
                         verdict = verify(key, other, self.rules)
-                        if conflict and verdict.rule is not MergeRule.EXACT:
+                        if not verdict.same or (same_page and not same_page_ok(key, other)):
                             continue
-                        if same_page and verdict.same and not same_page_ok(key, other):
+                        if verdict.rule is not MergeRule.EXACT and (conflict or verdict.rule is MergeRule.CONTAINED) \
+                                and not self._agrees_with_all(index, key):
                             continue
-                        if verdict.same and (best is None or verdict.score > best[1].score):
+                        if best is None or verdict.score > best[1].score:
                             best = (index, verdict)
                             if verdict.rule is MergeRule.EXACT:
                                 return best
         return best
+
+    def _agrees_with_all(self, index: int, key: Key) -> bool:
+        """Whether the key verifies against every member of the card (a card of two specific asks, or one joined
+        because its asks contain the other's, takes a question only when all its members agree)."""
+        others = self.keys[index].values()
+        return len(others) <= self.rules.max_block and all(verify(key, other, self.rules).same for other in others)
 
     def register(self, index: int, key: Key) -> None:
         """File a member's key under its cluster and blocks."""

@@ -32,6 +32,12 @@ def resolve(cues: list[str], lex: Lexicon, leftover: bool) -> frozenset[str]:
     return frozenset(m for c in named if levels.get(c, DEFINITION_LEVEL) == top for m in lex.means.get(c, {c}))
 
 
+def canonical(intents: frozenset[str], same_as: dict[str, str]) -> frozenset[str]:
+    """The intents with each one that asks what another asks replaced by that one ('why X?' is 'what is X for?');
+    kept apart from the intents as asked, which one page's two questions must share to be one card."""
+    return frozenset(same_as.get(i, i) for i in intents) if same_as else intents
+
+
 def openness(intents: frozenset[str], opens: dict[str, int]) -> int:
     """The highest level an open request agrees with; -1 when these intents are not an open request."""
     return max((opens[i] for i in intents if i in opens), default=-1) if intents and intents <= opens.keys() else -1

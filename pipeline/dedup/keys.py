@@ -4,19 +4,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.config import DedupRules
-from pipeline.dedup.intent import resolve
+from pipeline.dedup.intent import canonical, resolve
 from pipeline.dedup.taxonomy import Role, lexicon, normalize
 
-_LEADING_NUMBER = re.compile(r"^\s*(?:q\s*\d+\s*[:：.]|\d+(?:\.\d+)*\s*[、.．:：)]\s*(?!\d))\s*")
+_LEADING_NUMBER = re.compile(r"^\s*(?:q\s*\d+\s*[:：.]|\d+(?:\.\d+)*\s*[、.．:：)]\s*(?!\d)|\d+(?:\.\d+)+\s+(?=\D))\s*")
 _TOKEN = re.compile(r"[a-z][a-z0-9+#]*|\d+(?:\.\d+)?|[\u3400-\u9fff]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_CLAUSE_END = re.compile(r"[?？;；,，。!！:：]|\s(?=and\s+(?:why|how|what|which|when|where|is|are|does|do|can)\b)")
+_CLAUSE_END = re.compile(r"[?？;；,，。!！:：]|(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)(?<!\betc)\.(?=\s)"
+                         r"|\s(?=and\s+(?:why|how|what|which|when|where|is|are|does|do|can)\b)")
 _GLOSS = re.compile(r"(?:^|(?<=[\s\u3400-\u9fff\W]))[(（]([^()（）]{1,40})[)）]")  # '思维链(Chain-of-Thought)'
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One later clause's ask: its concepts (with the question's), intents, leftover words, and its intents' block."""
+
+    concepts: frozenset[str]
+    intents: frozenset[str]
+    leftover: tuple[str, ...]
+    block: str
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,7 @@ class Key:
     lang: str
     ask_block: str = ""  # the intents as blocked: every intent of an open request's level shares one block
     partial: bool = False  # a later clause elaborating the ask was left out ('什么是X,它为什么重要?')
+    more: tuple[Ask, ...] = ()  # the asks of later clauses ('什么是X,它为什么重要?' also asks why X matters)
 
     @property
     def signature(self) -> tuple[frozenset[str], str, frozenset[str]]:
@@ -41,6 +53,66 @@ class Key:
         return "+".join(sorted(self.intents))
 
 
+@dataclass
+class _Clause:
+    """One clause of a question: its intent cues, concepts and leftover text pieces."""
+
+    cues: list[str] = field(default_factory=list)
+    concepts: set[str] = field(default_factory=set)
+    rest: list[str] = field(default_factory=list)
+    scope: set[str] = field(default_factory=set)  # concepts named after a scope phrase
+
+
+def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
+    """The question cut at clause ends; a parenthesised gloss names concepts of its clause (unless it lists kinds
+    of a concept the clause names) but is no part of the wording ('思维链(CoT)提示' is '思维链提示')."""
+    lex = lexicon(rules)
+    glosses = [(m.start(), {h.value for h in lex.trie.scan(m.group(1)) if h.role is Role.CONCEPT})
+               for m in _GLOSS.finditer(text)]
+    text = _GLOSS.sub(lambda m: " " * len(m.group(0)), text)
+    # a frame says when, not what ('在进行softmax之前'): its concepts are scope, its cues and words nothing
+    framed = [m.span() for frame in rules.frames for m in frame.finditer(text)]
+    wording = text
+    for start, end in framed:
+        wording = wording[:start] + " " * (end - start) + wording[end:]
+    clauses: list[_Clause] = []
+    hits, at, last = lex.trie.scan(text), 0, 0
+    for bound in [m.end() for m in _CLAUSE_END.finditer(text)] + [len(text)]:
+        clause = _Clause()
+        glossed = {c for start, found in glosses if last <= start < bound for c in found}
+        scoped = False
+        while at < len(hits) and hits[at].start < bound:
+            hit = hits[at]
+            at += 1
+            if not scoped:
+                clause.rest += [wording[last:hit.start], " "]
+            last = hit.end
+            scoped = scoped or hit.role is Role.SCOPE
+            if any(start <= hit.start < end for start, end in framed):
+                if hit.role is Role.CONCEPT:
+                    clause.scope.add(hit.value)
+            elif scoped and hit.role is Role.CONCEPT:
+                clause.scope.add(hit.value)
+            elif scoped:
+                continue
+            elif hit.role is Role.CONCEPT:
+                clause.concepts.add(hit.value)
+            elif hit.role is Role.INTENT:
+                clause.cues.append(hit.value)
+        # a gloss naming kinds of a concept the clause names lists examples: 'normalization(batchnorm/layernorm)'
+        clause.concepts |= {c for c in glossed if not clause.concepts & set(lex.taxonomy.ancestors(c))}
+        if not scoped:
+            clause.rest.append(wording[last:bound])
+        clause.concepts = clause.concepts or clause.scope  # the scope, when nothing else is named
+        last = max(last, bound)
+        clauses.append(clause)
+    return clauses
+
+
+def _words(pieces: list[str]) -> tuple[str, ...]:
+    return tuple(t for t in _TOKEN.findall("".join(pieces)) if not _NUMBER.fullmatch(t))
+
+
 def make_key(question: str, lang: str, rules: DedupRules) -> Key:
     lex = lexicon(rules)
     text = _LEADING_NUMBER.sub("", normalize(question))
@@ -48,43 +120,47 @@ def make_key(question: str, lang: str, rules: DedupRules) -> Key:
         if text.startswith(phrase):
             text = text[len(phrase):]
             break
-    # a parenthesised gloss names its concepts but is no part of the wording: '思维链(CoT)提示' is '思维链提示'
-    concepts = {hit.value for gloss in _GLOSS.findall(text) for hit in lex.trie.scan(gloss) if hit.role is Role.CONCEPT}
-    text = _GLOSS.sub(" ", text)
-    clauses: list[tuple[list[str], list[str]]] = []  # per clause: intent cues, leftover text pieces
-    hits, at, last = lex.trie.scan(text), 0, 0
-    for bound in [m.end() for m in _CLAUSE_END.finditer(text)] + [len(text)]:
-        cues: list[str] = []
-        rest: list[str] = []
-        while at < len(hits) and hits[at].start < bound:
-            hit = hits[at]
-            at += 1
-            rest += [text[last:hit.start], " "]
-            last = hit.end
-            if hit.role is Role.CONCEPT:
-                concepts.add(hit.value)
-            elif hit.role is Role.INTENT:
-                cues.append(hit.value)
-        rest.append(text[last:bound])
-        last = max(last, bound)
-        clauses.append((cues, rest))
-    # the first clause that names an intent is the question asked; later clauses elaborate it
-    chosen = next((n for n, c in enumerate(clauses) if c[0]), None)
-    cues, rest = clauses[chosen] if chosen is not None else ([], [piece for c in clauses for piece in c[1]])
-    partial = chosen is not None and any(c[0] or _TOKEN.search("".join(c[1])) for c in clauses[chosen + 1:])
-    tokens = _TOKEN.findall("".join(rest))
-    numbers = frozenset(_NUMBER.findall(" ".join(piece for c in clauses for piece in c[1])))
-    leftover = tuple(t for t in tokens if not _NUMBER.fullmatch(t))
+    clauses = _clauses(text, rules)
+    # the first clause that names an intent is the question asked (with the clauses before it, which set its
+    # scene); later clauses elaborate it: their asks are kept apart, their concepts do not count
+    chosen = next((n for n, c in enumerate(clauses) if c.cues), None)
+    head = clauses[:chosen + 1] if chosen is not None else clauses
+    cues = clauses[chosen].cues if chosen is not None else []
+    rest = clauses[chosen].rest if chosen is not None else [piece for c in clauses for piece in c.rest]
+    later = clauses[chosen + 1:] if chosen is not None else []
+    partial = any(c.cues or _TOKEN.search("".join(c.rest)) for c in later)
+    numbers = frozenset(_NUMBER.findall(" ".join(piece for c in clauses for piece in c.rest)))
+    leftover = _words(rest)
     intents = resolve(cues, lex, bool(leftover))
-    compact = _PUNCT.sub(" ", text).strip()
+    keep_parents = bool(intents & lex.keeps_parents)  # 'LoRA vs fine-tuning' names both on purpose
+    named = {c for clause in head for c in clause.concepts}
+    concepts = lex.taxonomy.as_asked(lex.taxonomy.specific(named, keep_parents), intents)
+    if lex.siblings_ask and canonical(intents, lex.same_as) <= lex.siblings_from \
+            and lex.taxonomy.siblings(concepts, named):
+        intents = frozenset({lex.siblings_ask})  # 'L1和L2正则化的作用': naming two alternatives together contrasts them
+    more = tuple(Ask(lex.taxonomy.as_asked(lex.taxonomy.specific(named | c.concepts, bool(asked & lex.keeps_parents)),
+                                           asked), asked,
+                     _words(c.rest), _ask_block(asked, rules))
+                 for c in later if c.cues for asked in [_further(resolve(c.cues, lex, False), intents)]
+                 if not asked <= lex.open_intents.keys())  # '详细解释一下' after an ask elaborates it
+    compact = _PUNCT.sub(" ", _GLOSS.sub(" ", text)).strip()
     if _CJK.search(compact):
         compact = re.sub(r"\s+(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])\s+", "", compact)
-    keep_parents = bool(intents & lex.keeps_parents)  # 'LoRA vs fine-tuning' names both on purpose
-    reach = max(lex.open_intents.values(), default=-1)  # asks an open request agrees with share its block
+    return Key(compact, concepts, intents, numbers, leftover, lang, _ask_block(intents, rules), partial, more)
+
+
+def _further(asked: frozenset[str], main: frozenset[str]) -> frozenset[str]:
+    """A later clause's ask, less a cue that repeats the main ask beside a new one ('X的公式,公式为什么要除以Y')."""
+    return asked - main or asked
+
+
+def _ask_block(intents: frozenset[str], rules: DedupRules) -> str:
+    """The intents as blocked: the asks an open request agrees with share one block."""
+    lex = lexicon(rules)
+    intents = canonical(intents, lex.same_as)
+    reach = max(lex.open_intents.values(), default=-1)
     within = all(i in lex.open_intents or lex.intent_levels.get(i, 99) <= reach for i in intents)
-    ask_block = "open" if within else "+".join(sorted(intents))
-    return Key(compact, lex.taxonomy.specific(concepts, keep_parents), intents, numbers, leftover, lang, ask_block,
-               partial)
+    return "open" if within else "+".join(sorted(intents))
 
 
 Block = tuple[object, ...]
@@ -92,12 +168,18 @@ Block = tuple[object, ...]
 
 def blocks(key: Key) -> Iterator[Block]:
     """Candidate keys: the exact text, and (concepts, intents, numbers) with the leftover or the leftover less one
-    word, so two keys whose leftovers differ by one word (added, dropped or swapped) share a block."""
+    word, so two keys whose leftovers differ by one word (added, dropped or swapped) share a block; the same for
+    each later ask, so a question asking two things meets the questions asking one of them; an ask of three or
+    more concepts also under each set of one fewer (comparing LR and SVM is part of comparing SVM, LR and trees)."""
     yield ("text", key.lang, key.text)
-    words = tuple(sorted(set(key.leftover)))
-    yield ("sig", key.signature, words)
-    for n in range(len(words)):
-        yield ("sig", key.signature, words[:n] + words[n + 1:])
+    for concepts, block, leftover in ((key.concepts, key.ask_block, key.leftover),
+                                      *((a.concepts, a.block, a.leftover) for a in key.more)):
+        words = tuple(sorted(set(leftover)))
+        for named in (concepts, *(concepts - {c} for c in sorted(concepts) if len(concepts) > 2)):
+            signature = (named, block, key.numbers)
+            yield ("sig", signature, words)
+            for n in range(len(words)):
+                yield ("sig", signature, words[:n] + words[n + 1:])
 
 
 def concept_block(key: Key) -> Block | None:

@@ -23,6 +23,7 @@ class Role(Enum):
     CONCEPT = "concept"
     INTENT = "intent"
     FILLER = "filler"
+    SCOPE = "scope"  # the rest of the clause says where the question stands, not what it asks
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class Taxonomy:
 
     parents: dict[str, str]
     generic: frozenset[str]
+    parent_when: dict[str, frozenset[str]]  # concept: the intents under which it is its parent
     topic_of: dict[str, Topic]
     order: dict[str, int]
 
@@ -115,6 +117,7 @@ class Taxonomy:
         concepts: list[tuple[Topic, Concept]] = [(t, c) for t in topics for c in t.concepts]
         return cls({c.id: c.parent for _, c in concepts if c.parent},
                    frozenset(c.id for _, c in concepts if c.generic),
+                   {c.id: frozenset(c.parent_when) for _, c in concepts if c.parent_when},
                    {c.id: t for t, c in reversed(concepts)},
                    {c.id: n for n, (_, c) in reversed(list(enumerate(concepts)))})
 
@@ -127,11 +130,30 @@ class Taxonomy:
         return out
 
     def specific(self, concepts: set[str], keep_parents: bool = False) -> frozenset[str]:
-        """Drop every concept a child in the set implies, and generic ones when anything specific is named."""
-        implied = set() if keep_parents else {a for c in concepts for a in self.ancestors(c)}
+        """Drop every concept a child in the set implies, and generic ones when anything specific is named; with
+        `keep_parents` (a comparison), a parent stays when only one of its children is named ('LoRA vs fine-tuning'),
+        not when it frames two of them ('MLM and CLM as pretraining objectives')."""
+        lines = [self.ancestors(c) for c in concepts]
+        implied = {a for line in lines for a in line}
+        if keep_parents:
+            implied = {a for a in implied if sum(a in line for line in lines) > 1}
         left = {c for c in concepts if c not in implied}
         named = {c for c in left if c not in self.generic}
         return frozenset(named or left)
+
+    def as_asked(self, concepts: frozenset[str], intents: frozenset[str]) -> frozenset[str]:
+        """Concepts that are their parent under these intents replaced by it ('how are attention scores computed'
+        asks how attention is computed)."""
+        if not any(c in self.parent_when for c in concepts):
+            return concepts
+        return self.specific({self.parents[c] if intents and intents <= self.parent_when.get(c, frozenset()) else c
+                              for c in concepts})
+
+    def siblings(self, concepts: frozenset[str], named: set[str]) -> bool:
+        """Two or more specific concepts of one parent (alternatives: L1 and L2 regularization, MQA and GQA), the
+        parent itself not named (then they are examples of it: 'normalization (batchnorm/layernorm)')."""
+        parents = {self.parents.get(c, "") for c in concepts}
+        return len(concepts) > 1 and len(parents) == 1 and "" not in parents and not parents & named
 
     def ordered(self, concepts: set[str] | frozenset[str]) -> list[str]:
         return sorted(concepts, key=lambda c: (self.order.get(c, len(self.order)), c))
@@ -149,6 +171,9 @@ class Lexicon:
     open_intents: dict[str, int]  # open requests ('explain X'): the highest intent level each agrees with
     means: dict[str, frozenset[str]]  # an intent that stands for others ('优缺点' = advantages + disadvantages)
     combos: tuple[tuple[frozenset[str], str], ...]  # intents asked together that mean another
+    same_as: dict[str, str]  # an intent asking what another asks ('why X' of a technique is what X is for)
+    siblings_ask: str  # the intent of a question naming alternatives together ('explain L1 and L2' compares)
+    siblings_from: frozenset[str]  # ...when it asks one of these
 
 
 def concept_trie(topics: tuple[Topic, ...]) -> Trie:
@@ -173,6 +198,8 @@ def lexicon(rules: DedupRules) -> Lexicon:
     for intent in rules.intents:
         for word in intent.words:
             trie.add(word, Role.INTENT, intent.name)
+    for word in rules.scope:
+        trie.add(word, Role.SCOPE, word)
     for word in rules.filler:
         if not word.startswith("^"):
             trie.add(word, Role.FILLER, word)
@@ -182,7 +209,9 @@ def lexicon(rules: DedupRules) -> Lexicon:
                     frozenset(i.name for i in rules.intents if i.keep_parents),
                     {i.name: i.open_up_to for i in rules.intents if i.open_up_to >= 0},
                     {i.name: frozenset(i.means) for i in rules.intents if i.means},
-                    tuple((frozenset(c.all), c.gives) for c in rules.combine))
+                    tuple((frozenset(c.all), c.gives) for c in rules.combine),
+                    {i.name: i.same_as for i in rules.intents if i.same_as},
+                    rules.siblings.ask, frozenset(rules.siblings.asked))
     _LEXICONS[id(rules)] = (rules, built)
     return built
 

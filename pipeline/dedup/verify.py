@@ -10,8 +10,8 @@ from enum import StrEnum
 from rapidfuzz import fuzz
 
 from pipeline.config import DedupRules
-from pipeline.dedup.intent import agree
-from pipeline.dedup.keys import Key
+from pipeline.dedup.intent import agree, canonical
+from pipeline.dedup.keys import Ask, Key
 from pipeline.dedup.taxonomy import lexicon
 
 _WORD = re.compile(r"[a-z0-9+#.]+|[\u3400-\u9fff]")
@@ -25,6 +25,7 @@ class MergeRule(StrEnum):
     SAME_CONCEPTS = "same-concepts"  # same concepts, intents and numbers; nothing else said on either side
     SIMILAR = "similar"  # same concepts, intents and numbers; the leftover words alike (one language)
     TRANSLATION = "translation"  # other language: same concepts, intents and numbers, nothing else said
+    CONTAINED = "contained"  # same numbers; every ask of one (concepts and intents) is an ask of the other
     BY_PERSON = "merged by overrides"  # the person merged the cards (`merge:`)
     KEPT_APART = "kept apart by overrides"  # the person split it off (`keep_apart:`)
 
@@ -52,23 +53,61 @@ class Verdict:
         return self.rule is not None
 
 
+def dice(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+    """0-100: Dice overlap of two word lists (100 when both are empty)."""
+    if not a and not b:
+        return 100
+    common = sum((Counter(a) & Counter(b)).values())
+    return 200 * common // (len(a) + len(b))
+
+
 def leftover_similarity(a: Key, b: Key) -> int:
     """0-100: Dice overlap of the leftover words (100 when both are empty)."""
-    if not a.leftover and not b.leftover:
-        return 100
-    common = sum((Counter(a.leftover) & Counter(b.leftover)).values())
-    return 200 * common // (len(a.leftover) + len(b.leftover))
+    return dice(a.leftover, b.leftover)
+
+
+def _asks(key: Key) -> tuple[Ask, ...]:
+    return (Ask(key.concepts, key.intents, key.leftover, key.ask_block), *key.more)
+
+
+def contained(a: Key, b: Key, rules: DedupRules) -> int:
+    """Whether every ask of one question (its main ask and its later clauses') is an ask of the other: the same
+    concepts (or, for a comparison, all but one of the other's: comparing LR and SVM is part of comparing SVM, LR
+    and decision trees) and the very same intents (an open request in a later clause absorbs nothing), in alike
+    words (one language) or with nothing else said (across languages): '防止过拟合的手段' is asked by
+    '为什么会产生过拟合,有哪些方法可以预防过拟合?'. The score of the least alike ask matched (1-100), or 0."""
+    lex = lexicon(rules)
+    compares = lex.keeps_parents
+
+    def alike(x: Ask, y: Ask) -> int:
+        if canonical(x.intents, lex.same_as) != canonical(y.intents, lex.same_as) or not x.concepts:
+            return 0
+        part = x.intents <= compares and len(x.concepts) > 1 and x.concepts < y.concepts \
+            and len(y.concepts - x.concepts) == 1
+        if x.concepts != y.concepts and not part:
+            return 0
+        if a.lang != b.lang or not x.leftover or not y.leftover:
+            return 100 if not x.leftover and not y.leftover else 0
+        score = dice(x.leftover, y.leftover)
+        return score if score >= rules.threshold else 0
+
+    asks_a, asks_b = _asks(a), _asks(b)
+    return max((min(max(alike(x, y) for y in big) for x in small)
+                for small, big in ((asks_a, asks_b), (asks_b, asks_a)) if len(small) <= len(big)), default=0)
 
 
 def verify(a: Key, b: Key, rules: DedupRules) -> Verdict:
     if a.text == b.text and a.lang == b.lang and a.text:
         return Verdict(MergeRule.EXACT, 100)
     score = leftover_similarity(a, b)
-    if a.concepts != b.concepts:
-        return Verdict(None, score, WhyNot.CONCEPTS)
     lex = lexicon(rules)
-    if not agree(a.intents, b.intents, lex.intent_levels, lex.open_intents):
-        return Verdict(None, score, WhyNot.INTENT)
+    same_concepts = a.concepts == b.concepts
+    asked_a, asked_b = canonical(a.intents, lex.same_as), canonical(b.intents, lex.same_as)
+    if not same_concepts or not agree(asked_a, asked_b, lex.intent_levels, lex.open_intents):
+        within = contained(a, b, rules) if a.numbers == b.numbers else 0
+        if within:
+            return Verdict(MergeRule.CONTAINED, within)
+        return Verdict(None, score, WhyNot.INTENT if same_concepts else WhyNot.CONCEPTS)
     if a.numbers != b.numbers:
         return Verdict(None, score, WhyNot.NUMBERS)
     if a.lang != b.lang:

@@ -1,0 +1,84 @@
+"""Dedup v2 recall rules: later clauses' asks, why = what-for, alternatives compared, scope, examples in glosses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import Rules, load_rules
+from pipeline.dedup import MergeRule, cluster, make_key, verify
+from pipeline.errors import ConfigError
+from pipeline.models import QAItem, SourceItems, SourceMeta
+
+
+def _lang(text: str) -> str:
+    return "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in text) else "en"
+
+
+def _page(slug: str, *questions: str) -> SourceItems:
+    items = tuple(QAItem(f"q{n}", q, "answer", "", _lang(q)) for n, q in enumerate(questions))
+    return SourceItems(slug, f"{slug}.txt", SourceMeta(), "utf-8", "txt", 1, 0, items)
+
+
+def _cards(rules: Rules, *questions: str) -> list[list[str]]:
+    """The cards of these questions, each on a page of its own, as lists of question texts."""
+    pages = [_page(f"p{n}", q) for n, q in enumerate(questions)]
+    text = {(p.slug, i.id): i.question for p in pages for i in p.items}
+    return [[text[(m.source, m.item_id)] for m in c.members] for c in cluster(pages, rules.dedup)[0]]
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("为什么会出现梯度消失，有哪些方法可以缓解梯度消失？", "如何缓解梯度消失？"),  # one ask of a two-ask question
+    ("What is a KV cache, and why does it matter?", "Why does the KV cache matter?"),
+    ("Why do we need layer normalization?", "What is the purpose of layer normalization?"),  # why = what for
+    ("解释一下L1和L2正则化", "L1和L2正则化有什么区别？"),  # alternatives named together are compared
+    ("BERT、GPT和T5的区别", "BERT和GPT的区别是什么？"),  # a comparison within a larger one
+    ("What is tokenization in the context of machine translation?", "什么是分词？"),  # a scope is no subject
+    ("注意力分数是如何计算的？", "How is attention computed?"),  # computing its scores is computing attention
+    ("什么是词元化？请比较一下BPE和WordPiece", "BPE和WordPiece的区别"),  # a later ask with its own concepts
+    ("在归一化为概率之前为何要除以根号dk？", "为什么要除以根号d？"),  # a frame says when, not what
+    ("注意力的公式，公式里为什么要除以根号d？", "为什么要除以根号d？"),  # a repeated cue restates the subject
+])
+def test_reworded_asks_merge(a: str, b: str, rules: Rules) -> None:
+    assert _cards(rules, a, b) == [[a, b]]
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("BERT和GPT的区别", "BERT和T5的区别"),
+    ("为什么需要归一化（BatchNorm、LayerNorm等）？", "BatchNorm和LayerNorm的区别？"),  # examples, not alternatives
+    ("什么是注意力分数？", "什么是注意力机制？"),
+    ("为什么会出现梯度消失？", "如何缓解梯度消失？"),
+    ("什么是KV Cache，它为什么重要？", "KV Cache有哪些缺点？"),
+    ("What is LoRA, and how does it compare to QLoRA?", "What is QLoRA?"),
+])
+def test_close_asks_stay_apart(a: str, b: str, rules: Rules) -> None:
+    assert len(_cards(rules, a, b)) == 2
+
+
+def test_a_question_asking_two_things_joins_a_card_only_when_every_member_agrees(rules: Rules) -> None:
+    both = "为什么会出现梯度消失，如何缓解梯度消失？"
+    cards = _cards(rules, "为什么会出现梯度消失？", both, "如何缓解梯度消失？")
+    assert cards == [["为什么会出现梯度消失？", both], ["如何缓解梯度消失？"]]
+    keys = [make_key(q, "zh", rules.dedup) for q in ("如何缓解梯度消失？", both)]
+    assert verify(keys[0], keys[1], rules.dedup).rule is MergeRule.CONTAINED
+
+
+def test_why_and_what_for_stay_two_questions_of_one_page(rules: Rules) -> None:
+    questions = ("LayerNorm的目的是什么？", "为什么LayerNorm有效？")
+    one_page, _ = cluster([_page("a", *questions)], rules.dedup)
+    two_pages, _ = cluster([_page("a", questions[0]), _page("b", questions[1])], rules.dedup)
+    assert (len(one_page), len(two_pages)) == (2, 1)
+
+
+@pytest.mark.parametrize(("yaml_text", "message"), [
+    ("dedup:\n  intents:\n    - {name: cause, words: [为什么], same_as: nosuch}\n", "unknown intent 'nosuch'"),
+    ("dedup:\n  siblings: {ask: nosuch, asked: [explain]}\n", "unknown intent 'nosuch'"),
+    ("taxonomy:\n  topics:\n    - id: mine\n      title: 我的\n      concepts:\n"
+     "        - {id: thing, aliases: [东西甲], parent_when: [compute]}\n", "parent_when needs a parent"),
+])
+def test_broken_dedup_settings_are_reported(tmp_path: Path, yaml_text: str, message: str) -> None:
+    config = tmp_path / "deckmill.yaml"
+    config.write_text(yaml_text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_rules(config)
