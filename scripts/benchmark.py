@@ -245,6 +245,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 20_000, 100_000], help="questions per run")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child process: run one size, print JSON
     parser.add_argument("--profile", help="write a cProfile of the full build of each size to PROFILE-<size>")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per size; the fastest is shown (a shared machine)")
     parser.add_argument("--workers", type=int, help="processes for the per-page stages (default: as `deckmill build`)")
     args = parser.parse_args()
     if args.one:
@@ -255,8 +256,9 @@ def main() -> None:
     for size in args.sizes:
         command = [sys.executable, __file__, "--one", str(size)] + (["--profile", args.profile] if args.profile else [])
         command += ["--workers", str(args.workers)] if args.workers else []
-        done = subprocess.run(command, capture_output=True, text=True, check=True)
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        runs = [json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout.splitlines()[-1])
+                for _ in range(args.repeat)]
+        results.append(min(runs, key=lambda r: r["full"]))  # the run the other users of the machine slowed least
     _print(results)
 
 
