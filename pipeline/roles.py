@@ -128,11 +128,13 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
     last_num: dict[str, float] = {}
     list_next = 0  # after "The steps:", the number the announced list continues with (0: no such list)
     numbered_next = False  # the previous block was only a question number: this one is the question
+    asker: Block | None = None  # the question whose answer the following blocks belong to
     for index, block in enumerate(blocks):
         role = Role.CONTENT
         if numbered_next and block.kind in ("para", "item", "heading"):
             numbered_next = False
             roles.append(Role.QUESTION)
+            asker = block
             continue
         if block.kind in ("para", "heading") and rules.structure.number_only.match(strip_markup(block.text)):
             numbered_next = True
@@ -163,7 +165,8 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
         elif section_title(block.text, rules.structure) and block.kind == "para" and (
                 numerals_are_sections or not is_question_block(block, rules)):
             role = Role.SECTION
-        elif not q_level and is_question_block(block, rules) and not continues_list:
+        elif not q_level and is_question_block(block, rules) and not continues_list and \
+                not (asker is not None and block.kind == "para" and block.level > asker.level):
             role = Role.QUESTION
             found = numbering(strip_markup(block.text), rules.structure)
             if found is not None and re.fullmatch(r"\d+", found.num):
@@ -181,6 +184,10 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
         else:
             list_next = 0
         roles.append(role)
+        if role == Role.QUESTION:
+            asker = block  # a plain-text line indented under it is a point of its answer ("    1. 追问…？")
+        elif role == Role.SECTION:
+            asker = None
     # a numbered non-question line that is the parent of the next question ("1.Attention" before "1.1 ...")
     for i, (block, role) in enumerate(zip(blocks, roles, strict=True)):
         if role != Role.CONTENT or i + 1 >= len(blocks) or roles[i + 1] != Role.QUESTION:
@@ -265,12 +272,12 @@ def _labels_next_heading(blocks: list[Block], index: int) -> bool:
     return index + 1 < len(blocks) and blocks[index + 1].kind == "heading"
 
 
-def _shape(block: Block, rules: Rules) -> tuple[str, str, bool] | None:
-    """A numbered paragraph or item's form: kind, numbering style, whole-line emphasis."""
+def _shape(block: Block, rules: Rules) -> tuple[str, int, str, bool] | None:
+    """A numbered paragraph or item's form: kind, nesting depth, numbering style, whole-line emphasis."""
     found = numbering(strip_markup(block.text), rules.structure)
     if block.kind not in ("para", "item", "quote") or found is None or not found.num.isdigit():
         return None
-    return block.kind, found.style, whole_emphasis(unlink(block.text))
+    return block.kind, block.level, found.style, whole_emphasis(unlink(block.text))
 
 
 def _fill_sequence(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
@@ -299,7 +306,7 @@ def _fill_sequence(blocks: list[Block], roles: list[Role], rules: Rules) -> None
 def _long_next_questions(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
     """A line in the form of an earlier question, numbered one more, that asks ("**2.** Explain X. Can you give an
     example of …?") is the next question even when too long to read as one on its own."""
-    last: dict[tuple[str, str, bool], int] = {}  # shape -> number of its latest question
+    last: dict[tuple[str, int, str, bool], int] = {}  # shape -> number of its latest question
     for i, block in enumerate(blocks):
         shape = _shape(block, rules)
         if shape is None:

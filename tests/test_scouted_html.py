@@ -1,0 +1,32 @@
+"""Structures met on real blog pages nobody here had seen (each fixture is invented, in the same shape): pages
+copied as plain text whose answers hold their own indented numbered lists."""
+
+from __future__ import annotations
+
+from pipeline.clean import clean_page
+from pipeline.config import Rules
+from pipeline.extract import extract
+from pipeline.models import SourceItems
+from pipeline.sources import load_page
+from tests.conftest import FIXTURES
+
+
+def _extract(name: str, rules: Rules) -> SourceItems:
+    return extract(clean_page(load_page(FIXTURES / name), rules), rules)
+
+
+def test_indented_numbered_lines_stay_inside_the_answer_of_a_copied_page(rules: Rules) -> None:
+    source = _extract("copied-blog-nested-numbering.txt", rules)
+    assert [i.question for i in source.items] == [
+        "为什么大模型训练要用混合精度?", "梯度累积解决什么问题?", "优化器状态为什么占显存最多", "什么是 ZeRO?"]
+    assert [i.number for i in source.items] == ["1", "2", "3", "4"]
+    precision, accumulation, states, zero = source.items
+    # the follow-ups numbered 1., 2. under question 1 are points of its answer, not questions restarting the count
+    assert "损失缩放的系数怎么定?" in precision.answer and "bf16 还需要损失缩放吗?" in precision.answer
+    assert "它的指数位和 fp32 一样多" in precision.answer
+    assert accumulation.answer == "- 要点:显存放不下大 batch 时,多步累加梯度再更新一次,等效于更大的 batch。"
+    # "  3. 主权重副本" is numbered one more than "  2." but is nested: still part of answer 3
+    assert "一阶动量" in states.answer and "主权重副本" in states.answer and "混合精度时额外保存" in states.answer
+    assert zero.answer.startswith("ZeRO 把优化器状态")
+    assert not any(i.flags for i in source.items)
+
