@@ -1,5 +1,6 @@
 """Structures met on real blog pages nobody here had seen (each fixture is invented, in the same shape): pages
-copied as plain text whose answers hold their own indented numbered lists."""
+copied as plain text whose answers hold their own indented numbered lists, question banks that print a difficulty
+badge under each question and its number on a line above it."""
 
 from __future__ import annotations
 
@@ -30,3 +31,18 @@ def test_indented_numbered_lines_stay_inside_the_answer_of_a_copied_page(rules: 
     assert zero.answer.startswith("ZeRO 把优化器状态")
     assert not any(i.flags for i in source.items)
 
+
+def test_difficulty_badges_are_dropped_and_the_answer_label_after_them_is_read(rules: Rules) -> None:
+    source = _extract("question-bank-difficulty-badges.txt", rules)
+    assert [i.question for i in source.items] == [
+        "What does momentum add to plain gradient descent?",
+        "Why can a learning rate that is too large make the loss diverge?",
+        "When is weight decay not the same as an L2 penalty?"]
+    momentum, rate, decay = source.items
+    assert momentum.answer.startswith("It keeps a running average of past gradients")
+    assert rate.answer.startswith("Each update overshoots the minimum")
+    assert decay.answer.startswith("With adaptive optimizers such as Adam")
+    for item in source.items:
+        text = item.question + item.answer
+        assert "Easy" not in text and "Hard" not in text and "Medium" not in text and "Answer:" not in text
+    assert not any(i.flags for i in source.items)
