@@ -221,6 +221,10 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
         if asked and block.kind == "heading" and roles[i] == Role.SECTION and \
                 rules.structure.answer_part_headings.match(strip_markup(block.text)):
             roles[i] = Role.CONTENT
+    for i, block in enumerate(blocks[:-1]):  # "2" alone on the line above question 2: only its number
+        if roles[i] == Role.CONTENT and roles[i + 1] == Role.QUESTION and block.kind == "para" and \
+                rules.structure.bare_number.match(block.text.strip()):
+            roles[i] = Role.QNUMBER
     return roles
 
 
