@@ -1,6 +1,6 @@
 """Structures met on real blog pages nobody here had seen (each fixture is invented, in the same shape): pages
 copied as plain text whose answers hold their own indented numbered lists, question banks that print a difficulty
-badge under each question and its number on a line above it."""
+badge under each question and its number on a line above it, articles numbering questions "01|"."""
 
 from __future__ import annotations
 
@@ -49,3 +49,15 @@ def test_difficulty_badges_are_dropped_and_the_answer_label_after_them_is_read(r
         text = item.question + item.answer
         assert "Easy" not in text and "Hard" not in text and "Medium" not in text and "Answer:" not in text
     assert not any(i.flags for i in source.items)
+
+
+def test_pipe_separated_numbers_mark_the_questions_and_table_rows_stay_in_answers(rules: Rules) -> None:
+    source = _extract("pipe-numbered-article.txt", rules)
+    assert [i.question for i in source.items] == [
+        "KV Cache 为什么能加速自回归生成?", "量化会带来哪些精度风险?", "什么是投机解码?"]
+    assert [i.number for i in source.items] == ["01", "02", "03"]
+    cache, quant, draft = source.items
+    assert cache.answer.startswith("已生成 token 的 Key 和 Value") and "参考答案" not in cache.answer
+    assert "1 | INT8 | 精度损失小" in quant.answer and "2 | INT4 | 需要校准" in quant.answer
+    assert draft.answer == "先由小模型连续草拟几个 token,再让大模型一次并行验证,接受的部分直接输出。"
+    assert all(i.section == "推理加速篇" for i in source.items)
