@@ -1,6 +1,7 @@
 """Structures met on real blog pages nobody here had seen (each fixture is invented, in the same shape): pages
 copied as plain text whose answers hold their own indented numbered lists, question banks that print a difficulty
-badge under each question and its number on a line above it, articles numbering questions "01|"."""
+badge under each question and its number on a line above it, articles numbering questions "01|", accordions
+copied with every title twice."""
 
 from __future__ import annotations
 
@@ -61,3 +62,15 @@ def test_pipe_separated_numbers_mark_the_questions_and_table_rows_stay_in_answer
     assert "1 | INT8 | 精度损失小" in quant.answer and "2 | INT4 | 需要校准" in quant.answer
     assert draft.answer == "先由小模型连续草拟几个 token,再让大模型一次并行验证,接受的部分直接输出。"
     assert all(i.section == "推理加速篇" for i in source.items)
+
+
+def test_a_line_printed_twice_in_a_row_is_kept_once(rules: Rules) -> None:
+    source = _extract("accordion-copied-twice.txt", rules)
+    assert [i.question for i in source.items] == [
+        "What problem does reranking solve?", "Why split documents into overlapping chunks?",
+        "When does hybrid search beat dense retrieval alone?"]
+    rerank, chunks, hybrid = source.items
+    assert rerank.answer.startswith("A first-stage retriever is tuned for recall")
+    assert chunks.answer == "Overlap keeps a sentence that straddles a boundary whole in at least one chunk."
+    assert hybrid.answer.endswith("keyword scores catch them.")
+    assert not any(i.flags for i in source.items)
