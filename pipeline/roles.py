@@ -30,6 +30,21 @@ def _parent_number(num: str, child: str) -> bool:
     return child.startswith(num + ".") and child.count(".") == num.count(".") + 1
 
 
+def _breaks_count(blocks: list[Block], roles: list[Role], index: int, rules: Rules) -> bool:
+    """A numbered line between questions N and N+1 with a number of its own ("2. RAG" between "10." and "11.")
+    numbers the page's sections, not its questions."""
+    before = next((j for j in range(index - 1, -1, -1) if roles[j] == Role.QUESTION), None)
+    if before is None or blocks[index].kind != "para":
+        return False
+    numbers = [numbering(strip_markup(blocks[j].text), rules.structure) for j in (before, index, index + 1)]
+    if any(n is None or not n.num.isdigit() for n in numbers):
+        return False
+    last, mine, nxt = (int(n.num) for n in numbers if n is not None)
+    listed = any((n := numbering(strip_markup(blocks[j].text), rules.structure)) and n.num == str(mine - 1)
+                 for j in range(before + 1, index))  # "3." after "2." in the answer: the answer's own list
+    return nxt == last + 1 and mine not in (last, nxt) and not listed
+
+
 def _question_level(blocks: list[Block], rules: Rules) -> int:
     """The heading level that holds questions on this page (0 when questions are not headings)."""
     levels = Counter(b.level for b in blocks if b.kind == "heading" and is_question_block(b, rules))
@@ -193,7 +208,7 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
         if role != Role.CONTENT or i + 1 >= len(blocks) or roles[i + 1] != Role.QUESTION:
             continue
         mine, nxt = numbering(block.text, rules.structure), numbering(blocks[i + 1].text, rules.structure)
-        if mine and nxt and _parent_number(mine.num, nxt.num):
+        if mine and nxt and (_parent_number(mine.num, nxt.num) or _breaks_count(blocks, roles, i, rules)):
             roles[i] = Role.SECTION
     _question_section_items(blocks, roles, rules)
     if q_level:

@@ -1,7 +1,7 @@
 """Structures met on real blog pages nobody here had seen (each fixture is invented, in the same shape): pages
 copied as plain text whose answers hold their own indented numbered lists, question banks that print a difficulty
 badge under each question and its number on a line above it, articles numbering questions "01|", accordions
-copied with every title twice."""
+copied with every title twice, numbered section lines among numbered questions."""
 
 from __future__ import annotations
 
@@ -74,3 +74,16 @@ def test_a_line_printed_twice_in_a_row_is_kept_once(rules: Rules) -> None:
     assert chunks.answer == "Overlap keeps a sentence that straddles a boundary whole in at least one chunk."
     assert hybrid.answer.endswith("keyword scores catch them.")
     assert not any(i.flags for i in source.items)
+
+
+def test_a_numbered_line_that_breaks_the_question_count_is_a_section(rules: Rules) -> None:
+    source = _extract("numbered-sections-between-questions.txt", rules)
+    assert [i.question for i in source.items] == [
+        "What does a tokenizer do?", "Why do models need positional information?", "What is the context window?",
+        "Why is decoding slower than prefill?"]
+    positions, window, decoding = source.items[1:]
+    # "3. rotary embeddings" continues the answer's own list: it stays in the answer, not a section
+    assert positions.answer.endswith("1. sinusoidal tables\n2. learned position vectors\n3. rotary embeddings")
+    assert window.answer == "The largest number of tokens the model attends over in one pass."  # no "2. Serving"
+    assert decoding.section == "Serving" and positions.section != "rotary embeddings"
+    assert decoding.answer.startswith("Each new token needs a full forward pass")
