@@ -75,11 +75,20 @@ def _drop_blocks(blocks: list[Block], rules: Rules) -> tuple[list[Block], list[R
         rule = None
         if block.kind in _TEXT_KINDS:
             rule = next((r for r in rules.junk.drop_block if r.matches(block.text)), None)
-        if rule is None:
-            out.append(block)
-        else:
+        if rule is not None:
             removals.append(Removal(rule.name, block.text, block.line))
+        elif out and _echoes(out[-1], block):
+            removals.append(Removal("repeated-line", block.text, block.line))
+        else:
+            out.append(block)
     return out, removals
+
+
+def _echoes(prev: Block, block: Block) -> bool:
+    """A heading or line printed twice in a row, as a copied accordion prints its title on the button and
+    again over the panel ("3. Tokenization" / "3. Tokenization")."""
+    return block.kind in ("para", "heading") and prev.kind in ("para", "heading") and \
+        block.text.strip() == prev.text.strip() and len(block.text.strip()) > 3
 
 
 def is_question_block(block: Block, rules: Rules) -> bool:

@@ -147,6 +147,7 @@ def _structure(node: yaml.Node) -> StructureRules:
         bullets=as_list(m.req("bullets"), as_str),
         non_question_sections=as_regex(m.req("non_question_sections"), re.I),
         number_only=as_regex(m.req("number_only"), re.I),
+        bare_number=as_regex(m.req("bare_number")),
         list_announcers=as_list(m.req("list_announcers"), as_str),
         link_words=as_list(m.req("link_words"), as_str),
         named_links_min_items=as_int(m.req("named_links_min_items")),

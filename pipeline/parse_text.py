@@ -118,4 +118,6 @@ def _line_block(line: str, number: int, bullets: tuple[str, ...]) -> Block:
             if bullet.isascii() and not rest.startswith((" ", "\t")):
                 continue
             return Block("item", rest.strip(), level=indent // 4, line=number)
-    return Block("para", stripped, line=number)
+    # nesting depth from spaces and tabs only: a full-width "　　" opening is typography, not nesting
+    nesting = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
+    return Block("para", stripped, level=nesting // 2, line=number)

@@ -30,6 +30,21 @@ def _parent_number(num: str, child: str) -> bool:
     return child.startswith(num + ".") and child.count(".") == num.count(".") + 1
 
 
+def _breaks_count(blocks: list[Block], roles: list[Role], index: int, rules: Rules) -> bool:
+    """A numbered line between questions N and N+1 with a number of its own ("2. RAG" between "10." and "11.")
+    numbers the page's sections, not its questions."""
+    before = next((j for j in range(index - 1, -1, -1) if roles[j] == Role.QUESTION), None)
+    if before is None or blocks[index].kind != "para":
+        return False
+    numbers = [numbering(strip_markup(blocks[j].text), rules.structure) for j in (before, index, index + 1)]
+    if any(n is None or not n.num.isdigit() for n in numbers):
+        return False
+    last, mine, nxt = (int(n.num) for n in numbers if n is not None)
+    listed = any((n := numbering(strip_markup(blocks[j].text), rules.structure)) and n.num == str(mine - 1)
+                 for j in range(before + 1, index))  # "3." after "2." in the answer: the answer's own list
+    return nxt == last + 1 and mine not in (last, nxt) and not listed
+
+
 def _question_level(blocks: list[Block], rules: Rules) -> int:
     """The heading level that holds questions on this page (0 when questions are not headings)."""
     levels = Counter(b.level for b in blocks if b.kind == "heading" and is_question_block(b, rules))
@@ -128,11 +143,13 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
     last_num: dict[str, float] = {}
     list_next = 0  # after "The steps:", the number the announced list continues with (0: no such list)
     numbered_next = False  # the previous block was only a question number: this one is the question
+    asker: Block | None = None  # the question whose answer the following blocks belong to
     for index, block in enumerate(blocks):
         role = Role.CONTENT
         if numbered_next and block.kind in ("para", "item", "heading"):
             numbered_next = False
             roles.append(Role.QUESTION)
+            asker = block
             continue
         if block.kind in ("para", "heading") and rules.structure.number_only.match(strip_markup(block.text)):
             numbered_next = True
@@ -163,7 +180,8 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
         elif section_title(block.text, rules.structure) and block.kind == "para" and (
                 numerals_are_sections or not is_question_block(block, rules)):
             role = Role.SECTION
-        elif not q_level and is_question_block(block, rules) and not continues_list:
+        elif not q_level and is_question_block(block, rules) and not continues_list and \
+                not (asker is not None and block.kind == "para" and block.level > asker.level):
             role = Role.QUESTION
             found = numbering(strip_markup(block.text), rules.structure)
             if found is not None and re.fullmatch(r"\d+", found.num):
@@ -181,12 +199,16 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
         else:
             list_next = 0
         roles.append(role)
+        if role == Role.QUESTION:
+            asker = block  # a plain-text line indented under it is a point of its answer ("    1. 追问…？")
+        elif role == Role.SECTION:
+            asker = None
     # a numbered non-question line that is the parent of the next question ("1.Attention" before "1.1 ...")
     for i, (block, role) in enumerate(zip(blocks, roles, strict=True)):
         if role != Role.CONTENT or i + 1 >= len(blocks) or roles[i + 1] != Role.QUESTION:
             continue
         mine, nxt = numbering(block.text, rules.structure), numbering(blocks[i + 1].text, rules.structure)
-        if mine and nxt and _parent_number(mine.num, nxt.num):
+        if mine and nxt and (_parent_number(mine.num, nxt.num) or _breaks_count(blocks, roles, i, rules)):
             roles[i] = Role.SECTION
     _question_section_items(blocks, roles, rules)
     if q_level:
@@ -214,6 +236,10 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
         if asked and block.kind == "heading" and roles[i] == Role.SECTION and \
                 rules.structure.answer_part_headings.match(strip_markup(block.text)):
             roles[i] = Role.CONTENT
+    for i, block in enumerate(blocks[:-1]):  # "2" alone on the line above question 2: only its number
+        if roles[i] == Role.CONTENT and roles[i + 1] == Role.QUESTION and block.kind == "para" and \
+                rules.structure.bare_number.match(block.text.strip()):
+            roles[i] = Role.QNUMBER
     return roles
 
 
@@ -265,12 +291,12 @@ def _labels_next_heading(blocks: list[Block], index: int) -> bool:
     return index + 1 < len(blocks) and blocks[index + 1].kind == "heading"
 
 
-def _shape(block: Block, rules: Rules) -> tuple[str, str, bool] | None:
-    """A numbered paragraph or item's form: kind, numbering style, whole-line emphasis."""
+def _shape(block: Block, rules: Rules) -> tuple[str, int, str, bool] | None:
+    """A numbered paragraph or item's form: kind, nesting depth, numbering style, whole-line emphasis."""
     found = numbering(strip_markup(block.text), rules.structure)
     if block.kind not in ("para", "item", "quote") or found is None or not found.num.isdigit():
         return None
-    return block.kind, found.style, whole_emphasis(unlink(block.text))
+    return block.kind, block.level, found.style, whole_emphasis(unlink(block.text))
 
 
 def _fill_sequence(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
@@ -299,7 +325,7 @@ def _fill_sequence(blocks: list[Block], roles: list[Role], rules: Rules) -> None
 def _long_next_questions(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
     """A line in the form of an earlier question, numbered one more, that asks ("**2.** Explain X. Can you give an
     example of …?") is the next question even when too long to read as one on its own."""
-    last: dict[tuple[str, str, bool], int] = {}  # shape -> number of its latest question
+    last: dict[tuple[str, int, str, bool], int] = {}  # shape -> number of its latest question
     for i, block in enumerate(blocks):
         shape = _shape(block, rules)
         if shape is None:

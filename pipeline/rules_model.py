@@ -87,6 +87,7 @@ class StructureRules:
     bullets: tuple[str, ...]
     non_question_sections: re.Pattern[str]
     number_only: re.Pattern[str]
+    bare_number: re.Pattern[str]
     list_announcers: tuple[str, ...]
     link_words: tuple[str, ...]
     named_links_min_items: int
