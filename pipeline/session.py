@@ -16,7 +16,7 @@ from pipeline.cards import compose, fields_for
 from pipeline.config import Rules
 from pipeline.dedup import Related, cluster
 from pipeline.errors import ConfigError
-from pipeline.gcpause import rare_gc
+from pipeline.gcpause import settle, settled_gc
 from pipeline.identity.claim import claim
 from pipeline.identity.decide import Composed, decide
 from pipeline.identity.ledger import Ledger, read_ledger, save_ledger
@@ -183,7 +183,7 @@ class Session:
 
     def apkg(self, include_unanswered: bool | None = None, refresh: bool = False) -> BuildReport:
         """Cards and the package from the items files and merged.yaml (the `apkg` command alone)."""
-        with project_lock(self.paths.out):
+        with project_lock(self.paths.out), settled_gc():
             if not self.paths.merged.exists():
                 raise ConfigError(str(self.paths.merged), None, "no merged file: run `deckmill dedup` first")
             sources = self._read_sources()
@@ -200,6 +200,7 @@ class Session:
                                       f"member {m.source}/{m.item_id} is not in the items files: run dedup again")
         unanswered, settings = self.include_unanswered(include_unanswered)
         ledger, texts = read_ledger(self.paths.ledger, self.paths.parsed_cache)
+        settle()  # the ledger too
         previous = ledger
         overrides = load_overrides(self.paths.overrides)
         clusters = apply_decisions(clusters, overrides, {c: set(e.members) for c, e in ledger.entries.items()})
@@ -295,20 +296,20 @@ class Session:
         With `reuse_unchanged`, a build whose inputs are exactly what the last build left behind is skipped (it
         would change nothing) and reports every card unchanged; `last_cards` is then empty.
         """
-        with project_lock(self.paths.out):
+        with project_lock(self.paths.out), settled_gc():
             self._migrate_layout()
             sources, rebuilt = self._cached_sources()
+            settle()  # every page's items stay alive to the end
             memo = self.paths.out / ".cache" / "steady.json"
             outputs = [self.paths.ledger, self.paths.merged, self.paths.out / PACKAGE, self.paths.proposals]
             if reuse_unchanged and not rebuilt:
                 settled = steady.load(memo, self._steady_key(sources, include_unanswered, refresh))
                 if settled is not None:
                     return replace(settled, skipped_pages=tuple(self.skipped))
-            with rare_gc():  # dedup and publish hold every question and card at once
-                self.progress("dedup", 0, 1)
-                clusters, related = cluster(sources, self.rules.dedup, self.paths.dedup_index)
-                self.progress("cards", 0, 1)
-                report = self._publish(sources, clusters, related, include_unanswered, refresh)
-                steady.save(memo, self._steady_key(sources, include_unanswered, refresh), outputs, report)
-                self.progress("cards", 1, 1)
+            self.progress("dedup", 0, 1)
+            clusters, related = cluster(sources, self.rules.dedup, self.paths.dedup_index)
+            self.progress("cards", 0, 1)
+            report = self._publish(sources, clusters, related, include_unanswered, refresh)
+            steady.save(memo, self._steady_key(sources, include_unanswered, refresh), outputs, report)
+            self.progress("cards", 1, 1)
         return replace(report, rebuilt=tuple(rebuilt))

@@ -1,4 +1,5 @@
-"""The YAML fast paths write and read exactly what PyYAML's emitter and loader would."""
+"""The fast paths (YAML written and read without the emitter, the ledger snapshot, the collector set aside) give
+exactly what the slow ones would, and leave nothing behind."""
 
 from __future__ import annotations
 
@@ -90,3 +91,15 @@ def test_the_ledger_snapshot_a_build_keeps_is_what_reading_the_file_gives(tmp_pa
                             encoding="utf-8")
     with pytest.raises(ConfigError, match="unknown ledger schema 9"):
         load_ledger(paths.ledger, paths.parsed_cache)  # an edited file is read again, never the snapshot
+
+
+def test_a_build_gives_every_object_back_to_the_collector(tmp_path: Path) -> None:
+    import gc
+
+    from pipeline.config import load_rules
+    from pipeline.session import Paths, Session
+    from tests.conftest import NOW, SEEDS_DIR
+
+    thresholds = gc.get_threshold()
+    Session(Paths(SEEDS_DIR, tmp_path / "decks"), load_rules(), now=NOW).build()
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds and gc.isenabled()
