@@ -39,6 +39,8 @@ def _cards(rules: Rules, *questions: str) -> list[list[str]]:
     ("什么是词元化？请比较一下BPE和WordPiece", "BPE和WordPiece的区别"),  # a later ask with its own concepts
     ("在归一化为概率之前为何要除以根号dk？", "为什么要除以根号d？"),  # a frame says when, not what
     ("注意力的公式，公式里为什么要除以根号d？", "为什么要除以根号d？"),  # a repeated cue restates the subject
+    # settings the subject implies
+    ("为什么在算自注意力的时候要除以根号d?", "为什么在进行softmax之前需要除以dk的平方根"),
 ])
 def test_reworded_asks_merge(a: str, b: str, rules: Rules) -> None:
     assert _cards(rules, a, b) == [[a, b]]
@@ -51,6 +53,15 @@ def test_reworded_asks_merge(a: str, b: str, rules: Rules) -> None:
     ("为什么会出现梯度消失？", "如何缓解梯度消失？"),
     ("什么是KV Cache，它为什么重要？", "KV Cache有哪些缺点？"),
     ("What is LoRA, and how does it compare to QLoRA?", "What is QLoRA?"),
+    # the same subject asked in two settings (a frame or scope names when or where)
+    ("在训练时Dropout如何工作？", "在推理时Dropout如何工作？"),
+    ("在训练时BatchNorm如何计算均值？", "在推理时BatchNorm如何计算均值？"),
+    ("在预训练时学习率如何设置？", "在微调时学习率如何设置？"),
+    ("在训练时混合精度如何工作？", "在推理时混合精度如何工作？"),
+    # 前 and 后 are parts of words, never filler
+    ("大模型推理前需要做什么处理？", "大模型推理后需要做什么处理？"),
+    ("什么是前向传播？", "什么是后向传播？"),
+    ("后训练阶段包括什么？", "训练阶段包括什么？"),
 ])
 def test_close_asks_stay_apart(a: str, b: str, rules: Rules) -> None:
     assert len(_cards(rules, a, b)) == 2

@@ -43,6 +43,7 @@ class Key:
     ask_block: str = ""  # the intents as blocked: every intent of an open request's level shares one block
     partial: bool = False  # a later clause elaborating the ask was left out ('什么是X,它为什么重要?')
     more: tuple[Ask, ...] = ()  # the asks of later clauses ('什么是X,它为什么重要?' also asks why X matters)
+    setting: frozenset[str] = frozenset()  # where or when it is asked: scope and frame concepts, a frame's words
 
     @property
     def signature(self) -> tuple[frozenset[str], str, frozenset[str]]:
@@ -61,6 +62,7 @@ class _Clause:
     concepts: set[str] = field(default_factory=set)
     rest: list[str] = field(default_factory=list)
     scope: set[str] = field(default_factory=set)  # concepts named after a scope phrase
+    frame_words: set[str] = field(default_factory=set)  # a frame's own words ('在训练时': 训 练)
 
 
 def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
@@ -77,8 +79,13 @@ def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
         wording = wording[:start] + " " * (end - start) + wording[end:]
     clauses: list[_Clause] = []
     hits, at, last = lex.trie.scan(text), 0, 0
+    bare = list(text)  # the text less every phrase the lexicon knows: what a frame says in words of its own
+    for hit in hits:
+        bare[hit.start:hit.end] = " " * (hit.end - hit.start)
     for bound in [m.end() for m in _CLAUSE_END.finditer(text)] + [len(text)]:
         clause = _Clause()
+        clause.frame_words = {w for start, end in framed if last <= start < bound
+                              for w in _words(["".join(bare[start:end])])}
         glossed = {c for start, found in glosses if last <= start < bound for c in found}
         scoped = False
         while at < len(hits) and hits[at].start < bound:
@@ -91,6 +98,8 @@ def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
             if any(start <= hit.start < end for start, end in framed):
                 if hit.role is Role.CONCEPT:
                     clause.scope.add(hit.value)
+                elif hit.role is Role.INTENT:  # '在训练时': a cue word inside a frame names the setting, asks nothing
+                    clause.frame_words.add(hit.value)
             elif scoped and hit.role is Role.CONCEPT:
                 clause.scope.add(hit.value)
             elif scoped:
@@ -146,7 +155,9 @@ def make_key(question: str, lang: str, rules: DedupRules) -> Key:
     compact = _PUNCT.sub(" ", _GLOSS.sub(" ", text)).strip()
     if _CJK.search(compact):
         compact = re.sub(r"\s+(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])\s+", "", compact)
-    return Key(compact, concepts, intents, numbers, leftover, lang, _ask_block(intents, rules), partial, more)
+    setting = frozenset(c for clause in head for c in clause.scope | clause.frame_words)
+    return Key(compact, concepts, intents, numbers, leftover, lang, _ask_block(intents, rules), partial, more,
+               setting)
 
 
 def _further(asked: frozenset[str], main: frozenset[str]) -> frozenset[str]:

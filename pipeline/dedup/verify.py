@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -38,6 +39,7 @@ class WhyNot(StrEnum):
     NUMBERS = "different numbers"
     WORDING = "below threshold"  # same concepts, intents and numbers; the other words differ
     LANGUAGE = "other language, more than concepts and intent"
+    SETTING = "asked in different settings"  # 'during training' vs 'during inference'
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ def verify(a: Key, b: Key, rules: DedupRules) -> Verdict:
         return Verdict(MergeRule.EXACT, 100)
     score = leftover_similarity(a, b)
     lex = lexicon(rules)
+    if settings_clash(a, b, lex.taxonomy.ancestors):
+        return Verdict(None, score, WhyNot.SETTING)
     same_concepts = a.concepts == b.concepts
     asked_a, asked_b = canonical(a.intents, lex.same_as), canonical(b.intents, lex.same_as)
     if not same_concepts or not agree(asked_a, asked_b, lex.intent_levels, lex.open_intents):
@@ -119,6 +123,19 @@ def verify(a: Key, b: Key, rules: DedupRules) -> Verdict:
     if score >= needed and a.leftover and b.leftover:
         return Verdict(MergeRule.SIMILAR, score)
     return Verdict(None, score, WhyNot.WORDING)
+
+
+def settings_clash(a: Key, b: Key, ancestors: Callable[[str], list[str]]) -> bool:
+    """Both say where or when they ask, in settings the other does not name: 'Dropout during training' and 'Dropout
+    during inference' are two questions, though a setting's words count for nothing else. A setting the question's
+    own subject implies ('KV cache at inference') says nothing new."""
+    def own(key: Key) -> frozenset[str]:
+        return key.setting - key.concepts - {p for c in key.concepts for p in ancestors(c)}
+
+    set_a, set_b = own(a), own(b)
+    if not set_a or not set_b or set_a == set_b:
+        return False
+    return not (set_a <= set_b | b.concepts or set_b <= set_a | a.concepts)
 
 
 def same_page_ok(a: Key, b: Key) -> bool:
