@@ -77,18 +77,25 @@ def _drop_blocks(blocks: list[Block], rules: Rules) -> tuple[list[Block], list[R
             rule = next((r for r in rules.junk.drop_block if r.matches(block.text)), None)
         if rule is not None:
             removals.append(Removal(rule.name, block.text, block.line))
-        elif out and _echoes(out[-1], block):
+        elif out and _echoes(out[-1], block, rules):
             removals.append(Removal("repeated-line", block.text, block.line))
         else:
             out.append(block)
     return out, removals
 
 
-def _echoes(prev: Block, block: Block) -> bool:
-    """A heading or line printed twice in a row, as a copied accordion prints its title on the button and
-    again over the panel ("3. Tokenization" / "3. Tokenization")."""
-    return block.kind in ("para", "heading") and prev.kind in ("para", "heading") and \
-        block.text.strip() == prev.text.strip() and len(block.text.strip()) > 3
+def _echoes(prev: Block, block: Block, rules: Rules) -> bool:
+    """A title printed twice in a row, as a copied accordion prints it on the button and again over the panel
+    ("3. Tokenization" / "3. Tokenization"): a heading, or a line numbered or asking like a question. Two equal
+    lines of plain text are content (an answer may repeat a line on purpose)."""
+    text = block.text.strip()
+    if block.kind not in ("para", "heading") or prev.kind not in ("para", "heading") or text != prev.text.strip() \
+            or len(text) <= 3:
+        return False
+    if "heading" in (block.kind, prev.kind):
+        return True
+    plain = strip_markup(text)
+    return numbering(plain, rules.structure) is not None or is_question_text(plain, rules.structure)
 
 
 def is_question_block(block: Block, rules: Rules) -> bool:

@@ -238,9 +238,20 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
             roles[i] = Role.CONTENT
     for i, block in enumerate(blocks[:-1]):  # "2" alone on the line above question 2: only its number
         if roles[i] == Role.CONTENT and roles[i + 1] == Role.QUESTION and block.kind == "para" and \
-                rules.structure.bare_number.match(block.text.strip()):
+                rules.structure.bare_number.match(block.text.strip()) and \
+                _own_number(blocks[i + 1].text) in ("", _own_number(block.text)):
             roles[i] = Role.QNUMBER
     return roles
+
+
+_LEADING_DIGITS = re.compile(r"\s*(\d+)")
+
+
+def _own_number(text: str) -> str:
+    """The number a line starts with ("" when none): a bare number above a question numbered otherwise ("4." under
+    a "3") ends the answer above, it does not number the question."""
+    found = _LEADING_DIGITS.match(text)
+    return found.group(1) if found else ""
 
 
 def _imperative_items(blocks: list[Block], roles: list[Role], rules: Rules) -> None:

@@ -5,6 +5,8 @@ copied with every title twice, numbered section lines among numbered questions."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pipeline.clean import clean_page
 from pipeline.config import Rules
 from pipeline.extract import extract
@@ -74,6 +76,26 @@ def test_a_line_printed_twice_in_a_row_is_kept_once(rules: Rules) -> None:
     assert chunks.answer == "Overlap keeps a sentence that straddles a boundary whole in at least one chunk."
     assert hybrid.answer.endswith("keyword scores catch them.")
     assert not any(i.flags for i in source.items)
+
+
+def test_plain_lines_an_answer_repeats_are_kept_and_badges_only_when_decorated(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "repeats.txt"
+    page.write_text("1. What does the model print for 'Repeat twice: hello world'?\nhello world\nhello world\n"
+                    "2. How does curriculum learning order samples?\nFrom easy to hard:\n- Easy\n- Medium\n- Hard\n"
+                    "3. Is fine-tuning a 7B model hard on one GPU?\nHard\n"
+                    "4. Which two regimes does the paper compare?\n1. Soft\n2. Hard\n", encoding="utf-8")
+    source = extract(clean_page(load_page(page), rules), rules)
+    assert [i.answer for i in source.items] == [
+        "hello world\n\nhello world", "From easy to hard:\n\n- Easy\n- Medium\n- Hard", "Hard", "1. Soft\n2. Hard"]
+
+
+def test_a_bare_number_numbers_the_next_question_only_when_it_is_that_questions_number(rules: Rules,
+                                                                                      tmp_path: Path) -> None:
+    page = tmp_path / "fibonacci.md"
+    page.write_text("## 3. What are the first Fibonacci numbers?\n\nThe sequence starts\n\n1\n\n1\n\n2\n\n3\n\n"
+                    "## 4. What is recursion?\n\nA function calling itself.\n", encoding="utf-8")
+    first, second = extract(clean_page(load_page(page), rules), rules).items
+    assert first.answer.endswith("1\n\n1\n\n2\n\n3") and second.question == "What is recursion?"
 
 
 def test_a_numbered_line_that_breaks_the_question_count_is_a_section(rules: Rules) -> None:
