@@ -6,13 +6,16 @@ import gc
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.clean import clean_page
 from pipeline.config import Rules
-from pipeline.errors import SkipPage
+from pipeline.errors import DeckmillError, SkipPage
 from pipeline.extract import extract
 from pipeline.models import CleanPage, SourceItems
 from pipeline.sources import load_page
@@ -88,7 +91,14 @@ def build_pages(paths: list[Path], rules: Rules, dirs: PageDirs, workers: int) -
         for path in paths:
             yield build_page(path, rules, dirs)
         return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with context.Pool(min(workers, len(paths)), _start_worker, (rules, dirs)) as pool:
-        yield from pool.imap(_build_in_worker, paths)
+    # fork only where it is safe and the default's predecessor (Linux); macOS and Windows start workers afresh
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    pool = ProcessPoolExecutor(min(workers, len(paths)), mp_context=context, initializer=_start_worker,
+                               initargs=(rules, dirs))
+    try:
+        yield from pool.map(_build_in_worker, paths)
+    except BrokenProcessPool as exc:  # a worker killed (out of memory, a signal): say so rather than wait forever
+        raise DeckmillError(f"a worker process building pages stopped unexpectedly ({exc}); "
+                            "run again, or with fewer processes") from exc
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C or an error: pages not started are not started

@@ -67,7 +67,7 @@ class ClassifyMemo:
     def classify(self, question: str, answer: str) -> Classification:
         key = hashlib.sha1(f"{question}\0{answer}".encode()).hexdigest()[:20]
         hit = self.known.get(key)
-        if hit is None:
+        if not (isinstance(hit, list) and hit and all(isinstance(part, str) for part in hit)):  # none, or damaged
             found = classify(question, answer, self.topics)
             hit = [found.topic.id if found.topic else "", *found.concepts]
         self.used[key] = hit

@@ -58,7 +58,7 @@ def _records(data: Any, indent: str, out: list[str]) -> bool:
     for key, value in data.items():
         lead = indent if first else " " * len(indent)
         first = False
-        if not isinstance(key, str) or not _plain(key):
+        if not isinstance(key, str) or not _plain(key) or len(key) >= 128:  # longer: the emitter writes "? key"
             return False
         if isinstance(value, bool) or value is None:
             return False

@@ -49,7 +49,8 @@ def test_the_merged_file_takes_the_fast_path(tmp_path: Path) -> None:
 
 
 def test_nested_shapes_it_does_not_know_fall_back_to_the_emitter() -> None:
-    shapes: list[Any] = [{"a": {"b": 1}}, {"a": [1, 2]}, {"a": [[{"b": 1}]]}, {"a": True}, {"a": None},
+    shapes: list[Any] = [{"k" * 127: "v"}, {"k" * 128: "v"}, {"k" * 1100: "v"},  # long keys: "? key" from 128
+                         {"a": {"b": 1}}, {"a": [1, 2]}, {"a": [[{"b": 1}]]}, {"a": True}, {"a": None},
                          {"a": 1.5}, [{"a": 1}], {"a": "多行\n文本"}, {1: "a"}, {"a": [{}]}]
     for data in shapes:
         assert dump_yaml(data) == _reference(data)
@@ -103,3 +104,21 @@ def test_a_build_gives_every_object_back_to_the_collector(tmp_path: Path) -> Non
     thresholds = gc.get_threshold()
     Session(Paths(SEEDS_DIR, tmp_path / "decks"), load_rules(), now=NOW).build()
     assert gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds and gc.isenabled()
+
+
+def test_a_damaged_classification_memo_is_a_miss_not_a_crash(tmp_path: Path) -> None:
+    import json
+
+    from pipeline.config import load_rules
+    from pipeline.tags import ClassifyMemo, classify
+
+    rules = load_rules()
+    memo_file = tmp_path / "tags.json"
+    memo = ClassifyMemo.load(memo_file, rules.taxonomy, "v1")
+    first = memo.classify("什么是LoRA?", "")
+    memo.save(memo_file)
+    data = json.loads(memo_file.read_text(encoding="utf-8"))
+    data["tags"] = {key: [] for key in data["tags"]}  # damaged by hand
+    memo_file.write_text(json.dumps(data), encoding="utf-8")
+    again = ClassifyMemo.load(memo_file, rules.taxonomy, "v1").classify("什么是LoRA?", "")
+    assert again == first == classify("什么是LoRA?", "", rules.taxonomy) and "lora" in first.concepts

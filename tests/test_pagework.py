@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 
 import pipeline.pagework
 from pipeline.config import load_rules
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, DeckmillError
 from pipeline.session import Paths, Session
 from tests.conftest import NOW, SEEDS_DIR, copy_raw
 from tests.test_incremental import _outputs
@@ -73,3 +74,26 @@ def test_a_broken_meta_file_read_in_a_worker_is_the_same_one_line_error(tmp_path
     with pytest.raises(ConfigError, match=r"broken\.meta\.yaml:2: unknown key 'colour'") as caught:
         session.build()
     assert caught.value.line == 2 and caught.value.path.endswith("broken.meta.yaml")
+
+
+def test_a_worker_that_dies_stops_the_build_with_one_line_instead_of_a_hang(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline.pagework, "POOL_MIN_PAGES", 2)
+    raw = _raw(tmp_path / "raw")
+    real = pipeline.pagework.build_page
+
+    def dies_on_one_page(path: Path, *rest: Any) -> Any:
+        if path.name == f"{SEEDS[0]}.txt":
+            os._exit(9)  # as the out-of-memory killer would end it
+        return real(path, *rest)
+
+    monkeypatch.setattr(pipeline.pagework, "build_page", dies_on_one_page)  # workers are forked: they see it
+    session = Session(Paths(raw, tmp_path / "decks"), load_rules(), now=NOW)
+    session.workers = 2
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the build hung on a dead worker"))
+    signal.alarm(60)
+    try:
+        with pytest.raises(DeckmillError, match="worker process building pages stopped unexpectedly"):
+            session.build()
+    finally:
+        signal.alarm(0)
