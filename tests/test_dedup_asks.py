@@ -58,6 +58,8 @@ def test_reworded_asks_merge(a: str, b: str, rules: Rules) -> None:
     ("在训练时BatchNorm如何计算均值？", "在推理时BatchNorm如何计算均值？"),
     ("在预训练时学习率如何设置？", "在微调时学习率如何设置？"),
     ("在训练时混合精度如何工作？", "在推理时混合精度如何工作？"),
+    # a first clause setting the scene ('…计算中，') asks nothing: the question is the clause after it
+    ("Self-Attention 的计算过程是怎样的?", "Transformer自注意力计算中，为什么Q和K要使用不同的权重矩阵？"),
     # 前 and 后 are parts of words, never filler
     ("大模型推理前需要做什么处理？", "大模型推理后需要做什么处理？"),
     ("什么是前向传播？", "什么是后向传播？"),
