@@ -39,6 +39,7 @@ def _cards(rules: Rules, *questions: str) -> list[list[str]]:
     ("什么是词元化？请比较一下BPE和WordPiece", "BPE和WordPiece的区别"),  # a later ask with its own concepts
     ("在归一化为概率之前为何要除以根号dk？", "为什么要除以根号d？"),  # a frame says when, not what
     ("注意力的公式，公式里为什么要除以根号d？", "为什么要除以根号d？"),  # a repeated cue restates the subject
+    ("什么是BPE分词？", "请解释一下BPE"),  # a definition naming the parent is still covered by the request
     # settings the subject implies
     ("为什么在算自注意力的时候要除以根号d?", "为什么在进行softmax之前需要除以dk的平方根"),
 ])
@@ -60,6 +61,8 @@ def test_reworded_asks_merge(a: str, b: str, rules: Rules) -> None:
     ("在训练时混合精度如何工作？", "在推理时混合精度如何工作？"),
     # a first clause setting the scene ('…计算中，') asks nothing: the question is the clause after it
     ("Self-Attention 的计算过程是怎样的?", "Transformer自注意力计算中，为什么Q和K要使用不同的权重矩阵？"),
+    # an open request does not cover why a concept is what its named parent says ('decoder-only' above GPT)
+    ("Why is GPT decoder-only?", "简单介绍下GPT"),
     # 前 and 后 are parts of words, never filler
     ("大模型推理前需要做什么处理？", "大模型推理后需要做什么处理？"),
     ("什么是前向传播？", "什么是后向传播？"),

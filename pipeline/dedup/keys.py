@@ -44,6 +44,7 @@ class Key:
     partial: bool = False  # a later clause elaborating the ask was left out ('什么是X,它为什么重要?')
     more: tuple[Ask, ...] = ()  # the asks of later clauses ('什么是X,它为什么重要?' also asks why X matters)
     setting: frozenset[str] = frozenset()  # where or when it is asked: scope and frame concepts, a frame's words
+    parents_named: frozenset[str] = frozenset()  # parents named beside their child ('Why is GPT decoder-only?')
 
     @property
     def signature(self) -> tuple[frozenset[str], str, frozenset[str]]:
@@ -156,8 +157,9 @@ def make_key(question: str, lang: str, rules: DedupRules) -> Key:
     if _CJK.search(compact):
         compact = re.sub(r"\s+(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])\s+", "", compact)
     setting = frozenset(c for clause in head for c in clause.scope | clause.frame_words)
+    parents_named = frozenset(named - concepts - lex.taxonomy.generic)
     return Key(compact, concepts, intents, numbers, leftover, lang, _ask_block(intents, rules), partial, more,
-               setting)
+               setting, parents_named)
 
 
 def _further(asked: frozenset[str], main: frozenset[str]) -> frozenset[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, KeysView
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -112,6 +112,8 @@ def verify(a: Key, b: Key, rules: DedupRules) -> Verdict:
         if within:
             return Verdict(MergeRule.CONTAINED, within)
         return Verdict(None, score, WhyNot.INTENT if same_concepts else WhyNot.CONCEPTS)
+    if relation_unasked(a, b, lex.open_intents.keys(), lex.intent_levels):
+        return Verdict(None, score, WhyNot.INTENT)
     if a.numbers != b.numbers:
         return Verdict(None, score, WhyNot.NUMBERS)
     if a.lang != b.lang:
@@ -123,6 +125,19 @@ def verify(a: Key, b: Key, rules: DedupRules) -> Verdict:
     if score >= needed and a.leftover and b.leftover:
         return Verdict(MergeRule.SIMILAR, score)
     return Verdict(None, score, WhyNot.WORDING)
+
+
+def relation_unasked(a: Key, b: Key, opens: KeysView[str], levels: dict[str, int]) -> bool:
+    """An open request ('简单介绍下GPT') does not cover a question beyond a definition about a concept and a parent it
+    names on purpose ('Why is GPT decoder-only?'), unless it names that parent too ('什么是BPE分词' is BPE's
+    definition: the request covers it)."""
+    a_open, b_open = (bool(k.intents) and k.intents <= opens for k in (a, b))
+    if a_open == b_open:
+        return False
+    closed, request = (b, a) if a_open else (a, b)
+    if max((levels.get(i, 99) for i in closed.intents), default=0) <= min(levels.values(), default=0) + 1:
+        return False  # a definition (the lowest level an ask above an open request has)
+    return not closed.parents_named <= request.concepts | request.parents_named
 
 
 def settings_clash(a: Key, b: Key, ancestors: Callable[[str], list[str]]) -> bool:
