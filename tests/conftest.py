@@ -1,4 +1,4 @@
-"""Shared fixtures: the shipped rules, the seed pages, and a helper that builds a raw/ dir into decks."""
+"""Shared fixtures: the shipped rules, the seed pages, and helpers that build a raw/ dir or read one page."""
 
 from __future__ import annotations
 
@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.clean import clean_page
 from pipeline.config import Rules, load_rules
+from pipeline.extract import extract
+from pipeline.models import SourceItems
 from pipeline.session import Paths, Session
+from pipeline.sources import load_page
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = Path(__file__).resolve().parent / "seeds"  # the suite's own copies of the seed pages: never the user's raw/
@@ -39,3 +43,8 @@ def copy_raw(dest: Path, *names: str) -> Path:
 
 def session_for(tmp_path: Path, raw: Path, now: int = NOW) -> Session:
     return Session(Paths(raw, tmp_path / "decks"), load_rules(), now=now)
+
+
+def extract_file(path: Path, rules: Rules) -> SourceItems:
+    """One page through clean and extract, as a build reads it (nothing written)."""
+    return extract(clean_page(load_page(path), rules), rules)

@@ -3,16 +3,21 @@ exactly what the slow ones would, and leave nothing behind."""
 
 from __future__ import annotations
 
+import gc
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from pipeline.config import load_rules
 from pipeline.errors import ConfigError
+from pipeline.identity.ledger import _parse_ledger, load_ledger
+from pipeline.session import Paths, Session
+from pipeline.tags import ClassifyMemo, classify
 from pipeline.yamlio import _Dumper, _records, dump_flow, dump_yaml, read_yaml
-
-GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
+from tests.conftest import GOLDEN, NOW, SEEDS_DIR
 
 # Strings a plain scalar cannot be, or can only just be: the emitter quotes some, not others.
 AWKWARD = ["yes", "No", "null", "~", "123", "1.5", "0x1f", "1e3", "2024-01-01", ".inf", "-a", "a: b", "a #b",
@@ -42,10 +47,10 @@ def test_records_are_written_as_the_emitter_writes_them(value: str) -> None:
 
 
 def test_the_merged_file_takes_the_fast_path(tmp_path: Path) -> None:
-    data = yaml.safe_load((GOLDEN_DIR / "merged.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((GOLDEN / "merged.yaml").read_text(encoding="utf-8"))
     out: list[str] = []
     assert _records(data, "", out)
-    assert "".join(out) == _reference(data) == (GOLDEN_DIR / "merged.yaml").read_text(encoding="utf-8")
+    assert "".join(out) == _reference(data) == (GOLDEN / "merged.yaml").read_text(encoding="utf-8")
 
 
 def test_nested_shapes_it_does_not_know_fall_back_to_the_emitter() -> None:
@@ -72,18 +77,13 @@ def test_a_flow_file_that_is_not_json_is_read_as_yaml(tmp_path: Path) -> None:
 
 
 def test_the_ledger_snapshot_a_build_keeps_is_what_reading_the_file_gives(tmp_path: Path) -> None:
-    from pipeline.config import load_rules
-    from pipeline.identity.ledger import _parse_ledger, load_ledger
-    from pipeline.session import Paths, Session
-    from tests.conftest import NOW, SEEDS_DIR
-
     paths = Paths(SEEDS_DIR, tmp_path / "decks")
     Session(paths, load_rules(), now=NOW).build(include_unanswered=True)
     snapshots = list(paths.parsed_cache.glob("ledger-*.pickle"))
     assert len(snapshots) == 1
     kept = load_ledger(paths.ledger, paths.parsed_cache)
     assert kept == _parse_ledger(paths.ledger)
-    assert len(kept.entries) > 100 and any(e.retired for e in kept.entries.values()) is False
+    assert len(kept.entries) > 100 and not any(e.retired for e in kept.entries.values())
     Session(paths, load_rules(), now=NOW + 60).build()  # turning include_unanswered off retires cards
     assert load_ledger(paths.ledger, paths.parsed_cache) == _parse_ledger(paths.ledger)
     assert any(e.retired for e in load_ledger(paths.ledger, paths.parsed_cache).entries.values())
@@ -95,23 +95,12 @@ def test_the_ledger_snapshot_a_build_keeps_is_what_reading_the_file_gives(tmp_pa
 
 
 def test_a_build_gives_every_object_back_to_the_collector(tmp_path: Path) -> None:
-    import gc
-
-    from pipeline.config import load_rules
-    from pipeline.session import Paths, Session
-    from tests.conftest import NOW, SEEDS_DIR
-
     thresholds = gc.get_threshold()
     Session(Paths(SEEDS_DIR, tmp_path / "decks"), load_rules(), now=NOW).build()
     assert gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds and gc.isenabled()
 
 
 def test_a_damaged_classification_memo_is_a_miss_not_a_crash(tmp_path: Path) -> None:
-    import json
-
-    from pipeline.config import load_rules
-    from pipeline.tags import ClassifyMemo, classify
-
     rules = load_rules()
     memo_file = tmp_path / "tags.json"
     memo = ClassifyMemo.load(memo_file, rules.taxonomy, "v1")

@@ -7,20 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.clean import clean_page
 from pipeline.config import Rules
-from pipeline.extract import extract
-from pipeline.models import SourceItems
-from pipeline.sources import load_page
-from tests.conftest import FIXTURES
-
-
-def _extract(name: str, rules: Rules) -> SourceItems:
-    return extract(clean_page(load_page(FIXTURES / name), rules), rules)
+from tests.conftest import FIXTURES, extract_file
 
 
 def test_indented_numbered_lines_stay_inside_the_answer_of_a_copied_page(rules: Rules) -> None:
-    source = _extract("copied-blog-nested-numbering.txt", rules)
+    source = extract_file(FIXTURES / "copied-blog-nested-numbering.txt", rules)
     assert [i.question for i in source.items] == [
         "为什么大模型训练要用混合精度?", "梯度累积解决什么问题?", "优化器状态为什么占显存最多", "什么是 ZeRO?"]
     assert [i.number for i in source.items] == ["1", "2", "3", "4"]
@@ -36,7 +28,7 @@ def test_indented_numbered_lines_stay_inside_the_answer_of_a_copied_page(rules: 
 
 
 def test_difficulty_badges_are_dropped_and_the_answer_label_after_them_is_read(rules: Rules) -> None:
-    source = _extract("question-bank-difficulty-badges.txt", rules)
+    source = extract_file(FIXTURES / "question-bank-difficulty-badges.txt", rules)
     assert [i.question for i in source.items] == [
         "What does momentum add to plain gradient descent?",
         "Why can a learning rate that is too large make the loss diverge?",
@@ -55,7 +47,7 @@ def test_difficulty_badges_are_dropped_and_the_answer_label_after_them_is_read(r
 
 
 def test_pipe_separated_numbers_mark_the_questions_and_table_rows_stay_in_answers(rules: Rules) -> None:
-    source = _extract("pipe-numbered-article.txt", rules)
+    source = extract_file(FIXTURES / "pipe-numbered-article.txt", rules)
     assert [i.question for i in source.items] == [
         "KV Cache 为什么能加速自回归生成?", "量化会带来哪些精度风险?", "什么是投机解码?"]
     assert [i.number for i in source.items] == ["01", "02", "03"]
@@ -67,7 +59,7 @@ def test_pipe_separated_numbers_mark_the_questions_and_table_rows_stay_in_answer
 
 
 def test_a_line_printed_twice_in_a_row_is_kept_once(rules: Rules) -> None:
-    source = _extract("accordion-copied-twice.txt", rules)
+    source = extract_file(FIXTURES / "accordion-copied-twice.txt", rules)
     assert [i.question for i in source.items] == [
         "What problem does reranking solve?", "Why split documents into overlapping chunks?",
         "When does hybrid search beat dense retrieval alone?"]
@@ -84,7 +76,7 @@ def test_plain_lines_an_answer_repeats_are_kept_and_badges_only_when_decorated(r
                     "2. How does curriculum learning order samples?\nFrom easy to hard:\n- Easy\n- Medium\n- Hard\n"
                     "3. Is fine-tuning a 7B model hard on one GPU?\nHard\n"
                     "4. Which two regimes does the paper compare?\n1. Soft\n2. Hard\n", encoding="utf-8")
-    source = extract(clean_page(load_page(page), rules), rules)
+    source = extract_file(page, rules)
     assert [i.answer for i in source.items] == [
         "hello world\n\nhello world", "From easy to hard:\n\n- Easy\n- Medium\n- Hard", "Hard", "1. Soft\n2. Hard"]
 
@@ -94,12 +86,12 @@ def test_a_bare_number_numbers_the_next_question_only_when_it_is_that_questions_
     page = tmp_path / "fibonacci.md"
     page.write_text("## 3. What are the first Fibonacci numbers?\n\nThe sequence starts\n\n1\n\n1\n\n2\n\n3\n\n"
                     "## 4. What is recursion?\n\nA function calling itself.\n", encoding="utf-8")
-    first, second = extract(clean_page(load_page(page), rules), rules).items
+    first, second = extract_file(page, rules).items
     assert first.answer.endswith("1\n\n1\n\n2\n\n3") and second.question == "What is recursion?"
 
 
 def test_a_numbered_line_that_breaks_the_question_count_is_a_section(rules: Rules) -> None:
-    source = _extract("numbered-sections-between-questions.txt", rules)
+    source = extract_file(FIXTURES / "numbered-sections-between-questions.txt", rules)
     assert [i.question for i in source.items] == [
         "What does a tokenizer do?", "Why do models need positional information?", "What is the context window?",
         "Why is decoding slower than prefill?"]

@@ -4,20 +4,12 @@ decorated heading questions, remarks after a question, category headings over qu
 
 from __future__ import annotations
 
-from pipeline.clean import clean_page
 from pipeline.config import Rules
-from pipeline.extract import extract
-from pipeline.models import SourceItems
-from pipeline.sources import load_page
-from tests.conftest import FIXTURES
-
-
-def _extract(name: str, rules: Rules) -> SourceItems:
-    return extract(clean_page(load_page(FIXTURES / name), rules), rules)
+from tests.conftest import FIXTURES, extract_file
 
 
 def test_one_line_quotes_ask_and_details_labelled_answer_reveal(rules: Rules) -> None:
-    source = _extract("quoted-questions-details-answers.md", rules)
+    source = extract_file(FIXTURES / "quoted-questions-details-answers.md", rules)
     assert [i.question for i in source.items] == [
         "为什么梯度裁剪能稳定训练？", "Adam 和 SGD 的主要区别？", "学习率预热的做法",
         "权重衰减与 L2 正则在 Adam 下是否等价？"]
@@ -30,7 +22,7 @@ def test_one_line_quotes_ask_and_details_labelled_answer_reveal(rules: Rules) ->
 
 
 def test_announced_list_of_bold_questions_escaped_bold_and_reference_links(rules: Rules) -> None:
-    source = _extract("announced-bold-list.md", rules)
+    source = extract_file(FIXTURES / "announced-bold-list.md", rules)
     assert [i.question for i in source.items] == [
         "What does momentum add to gradient descent?", "Why does Adam need bias correction?",
         "Explain learning-rate warmup.", "When would you pick SGD over Adam?"]
@@ -44,7 +36,7 @@ def test_announced_list_of_bold_questions_escaped_bold_and_reference_links(rules
 
 
 def test_decorated_heading_questions_under_group_headings(rules: Rules) -> None:
-    source = _extract("emoji-heading-questions.md", rules)
+    source = extract_file(FIXTURES / "emoji-heading-questions.md", rules)
     assert [i.question for i in source.items] == [
         "Name the two phases of generating text with a decoder model.", "Why does batching raise throughput?",
         "Explain speculative decoding.", "What limits the context length at serving time?"]
@@ -59,7 +51,7 @@ def test_decorated_heading_questions_under_group_headings(rules: Rules) -> None:
 
 
 def test_a_bracketed_remark_after_a_question_is_not_its_answer(rules: Rules) -> None:
-    source = _extract("question-list-with-asides.md", rules)
+    source = extract_file(FIXTURES / "question-list-with-asides.md", rules)
     assert [i.question for i in source.items] == [
         "为什么 Transformer 用 LayerNorm？（和 BatchNorm 对比着说）",
         "Pre-Norm 和 Post-Norm 有什么区别？ （可以结合训练稳定性回答）",
@@ -69,13 +61,13 @@ def test_a_bracketed_remark_after_a_question_is_not_its_answer(rules: Rules) -> 
 
 
 def test_a_category_heading_over_unanswered_questions_is_no_card(rules: Rules) -> None:
-    source = _extract("category-heading-over-questions.md", rules)
+    source = extract_file(FIXTURES / "category-heading-over-questions.md", rules)
     assert "项目经验" not in [i.question for i in source.items]
     assert not [i for i in source.items if i.answer]
 
 
 def test_a_long_question_in_the_numbered_run_keeps_its_place(rules: Rules) -> None:
-    source = _extract("long-numbered-question.md", rules)
+    source = extract_file(FIXTURES / "long-numbered-question.md", rules)
     assert [i.number for i in source.items] == ["1", "2", "3"]
     long_one = source.items[1]
     assert long_one.question.startswith("Explain the difference between L1 and L2 penalties")
@@ -86,7 +78,7 @@ def test_a_long_question_in_the_numbered_run_keeps_its_place(rules: Rules) -> No
 
 
 def test_collapsed_question_lists_and_a_decorated_contribution_section_make_no_card(rules: Rules) -> None:
-    source = _extract("details-question-lists.md", rules)
+    source = extract_file(FIXTURES / "details-question-lists.md", rules)
     questions = [i.question for i in source.items]
     assert "查看问题" not in questions and "View Questions" not in questions
     assert not any("如何贡献" in q for q in questions)
@@ -94,7 +86,7 @@ def test_collapsed_question_lists_and_a_decorated_contribution_section_make_no_c
 
 
 def test_q_and_a_labels_in_one_list_item_a_problem_label_and_bold_term_glosses(rules: Rules) -> None:
-    source = _extract("list-q-a-labels-and-bold-terms.md", rules)
+    source = extract_file(FIXTURES / "list-q-a-labels-and-bold-terms.md", rules)
     assert [i.question for i in source.items] == [
         "解释残差连接的作用", "为什么要做梯度累积？", "一个隐藏维度 1024、12 层的 Transformer，大约有多少参数？",
         "KV Cache：缓存的是什么"]  # a bold term with a gloss that asks by itself stays a question
@@ -109,7 +101,7 @@ def test_q_and_a_labels_in_one_list_item_a_problem_label_and_bold_term_glosses(r
 
 
 def test_bullet_questions_asking_without_a_question_mark_are_never_an_answer(rules: Rules) -> None:
-    source = _extract("bullet-questions-nested-answers.md", rules)
+    source = extract_file(FIXTURES / "bullet-questions-nested-answers.md", rules)
     assert [i.question for i in source.items] == [
         "What does a tokenizer do?", "Explain teacher forcing.", "Why do we shuffle training data?",
         "Describe beam search.", "Define perplexity.", "How is top-p sampling different from top-k?"]
@@ -121,7 +113,7 @@ def test_bullet_questions_asking_without_a_question_mark_are_never_an_answer(rul
 
 
 def test_choices_without_the_right_one_are_no_answer_and_blanks_are_not_markup(rules: Rules) -> None:
-    source = _extract("quiz-options-without-answers.md", rules)
+    source = extract_file(FIXTURES / "quiz-options-without-answers.md", rules)
     assert [i.question for i in source.items] == [
         "哪个优化器为每个参数自适应调整步长？", "学习率越大，训练一定越快收敛。",
         "动量法把历史梯度做______平均，用来抑制震荡。", "请简述学习率预热的作用。"]
@@ -132,7 +124,7 @@ def test_choices_without_the_right_one_are_no_answer_and_blanks_are_not_markup(r
 
 
 def test_a_long_question_numbered_next_in_the_form_of_the_last_one(rules: Rules) -> None:
-    source = _extract("long-next-question.md", rules)
+    source = extract_file(FIXTURES / "long-next-question.md", rules)
     assert [i.number for i in source.items] == ["1", "2", "3"]
     decay, dropout, norm = source.items
     assert norm.question.endswith("Discuss what goes wrong with the other one at batch size one.")
@@ -143,7 +135,7 @@ def test_a_long_question_numbered_next_in_the_form_of_the_last_one(rules: Rules)
 
 
 def test_a_first_question_one_heading_level_off_its_restatement_and_answer_analysis_labels(rules: Rules) -> None:
-    source = _extract("off-level-first-question.md", rules)
+    source = extract_file(FIXTURES / "off-level-first-question.md", rules)
     assert [i.question for i in source.items] == [
         "为什么 Transformer 用 LayerNorm 而不用 BatchNorm？", "Pre-Norm 为什么更容易训练？", "RMSNorm 省掉了哪一步？"]
     assert [i.answer for i in source.items] == [

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.clean import clean_page
 from pipeline.config import Rules
-from pipeline.extract import extract
 from pipeline.models import Block, Check
 from pipeline.selfcheck import Asked, check_page, promised
-from pipeline.sources import load_page
+from tests.conftest import extract_file
 
 
 def _asked(question: str, number: str = "", answer: tuple[Block, ...] = (), line: int = 1,
@@ -54,7 +52,7 @@ def test_findings_reach_items_as_review_flags(rules: Rules, tmp_path: Path) -> N
     page = tmp_path / "gappy.md"
     page.write_text("# 10 Interview Questions\n\n## 1. What is A?\n\nA is a letter.\n\n## 2. What is B?\n\n"
                     "B follows A.\n\n## 4. What is D?\n\nD follows C.\n", encoding="utf-8")
-    source = extract(clean_page(load_page(page), rules), rules)
+    source = extract_file(page, rules)
     assert [i.question for i in source.items] == ["What is A?", "What is B?", "What is D?"]
     assert "damaged:numbering-gap" in source.items[1].flags
     assert not any(f.startswith("damaged:") for f in source.items[0].flags + source.items[2].flags)

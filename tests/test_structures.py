@@ -13,11 +13,7 @@ from pipeline.config import Rules
 from pipeline.extract import extract
 from pipeline.models import QAItem, SourceItems
 from pipeline.sources import load_page
-from tests.conftest import FIXTURES, session_for
-
-
-def _extract(name: str, rules: Rules) -> SourceItems:
-    return extract(clean_page(load_page(FIXTURES / name), rules), rules)
+from tests.conftest import FIXTURES, extract_file, session_for
 
 
 def _text(source: SourceItems) -> str:
@@ -31,7 +27,7 @@ def _check(item: QAItem, question: str, first: str, last: str) -> None:
 
 
 def test_html_headings_as_questions(rules: Rules) -> None:
-    source = _extract("blog-headings.html", rules)
+    source = extract_file(FIXTURES / "blog-headings.html", rules)
     assert source.fmt == "html"
     assert [i.question for i in source.items] == [
         "什么是 Self-Attention？", "为什么要除以根号 d_k", "多头注意力有什么好处?", "RAG 的基本流程是什么",
@@ -56,7 +52,7 @@ def test_html_headings_as_questions(rules: Rules) -> None:
 
 
 def test_markdown_notes_with_numbered_headings(rules: Rules) -> None:
-    source = _extract("github-notes.md", rules)
+    source = extract_file(FIXTURES / "github-notes.md", rules)
     assert source.fmt == "md"
     assert [i.question for i in source.items] == [
         "LoRA 的原理是什么？", "全参数微调需要多少显存", "什么是灾难性遗忘？", "KV Cache 为什么能加速推理？",
@@ -78,7 +74,7 @@ def test_markdown_notes_with_numbered_headings(rules: Rules) -> None:
 
 
 def test_qa_markers_bold_questions_quote_answers_and_numbered_items(rules: Rules) -> None:
-    source = _extract("qa-formats.md", rules)
+    source = extract_file(FIXTURES / "qa-formats.md", rules)
     assert [i.question for i in source.items] == [
         "What is RLHF?", "Why is a KL penalty used in RLHF?", "什么是 DPO？",
         "What does the temperature parameter do?", "How do you stop generation at a custom string?",
@@ -98,7 +94,7 @@ def test_qa_markers_bold_questions_quote_answers_and_numbered_items(rules: Rules
 
 
 def test_details_definition_lists_and_faq_tables(rules: Rules) -> None:
-    source = _extract("faq-structures.html", rules)
+    source = extract_file(FIXTURES / "faq-structures.html", rules)
     assert [(i.question, i.section) for i in source.items] == [
         ("What is a token?", "Basics"), ("Why do context windows have a limit?", "Basics"),
         ("What is perplexity?", "Glossary"), ("What is a logit?", "Glossary"),
@@ -118,7 +114,7 @@ def test_details_definition_lists_and_faq_tables(rules: Rules) -> None:
 
 
 def test_bilingual_pairs_on_consecutive_lines(rules: Rules) -> None:
-    source = _extract("bilingual-notes.txt", rules)
+    source = extract_file(FIXTURES / "bilingual-notes.txt", rules)
     assert [(i.question, i.alt_question) for i in source.items] == [
         ("什么是梯度检查点？", "What is gradient checkpointing?"),
         ("为什么使用混合精度训练？", "Why use mixed precision training?"),
@@ -133,7 +129,7 @@ def test_bilingual_pairs_on_consecutive_lines(rules: Rules) -> None:
 
 
 def test_english_page_unanswered_link_only_follow_ups_and_references(rules: Rules) -> None:
-    source = _extract("english-interview.md", rules)
+    source = extract_file(FIXTURES / "english-interview.md", rules)
     # the title promises ten questions; the page holds four
     assert [i.question for i in source.items] == [
         "What is overfitting", "Explain the bias-variance trade-off", "How does batch normalization work?",
@@ -149,7 +145,7 @@ def test_english_page_unanswered_link_only_follow_ups_and_references(rules: Rule
 
 
 def test_gb18030_export(rules: Rules) -> None:
-    source = _extract("gbk-export.txt", rules)
+    source = extract_file(FIXTURES / "gbk-export.txt", rules)
     assert source.encoding == "gb18030"
     assert [(i.question, i.answer) for i in source.items] == [
         ("什么是BatchNorm？", "对每个小批量的激活做标准化，再做可学习的缩放和平移。"),
@@ -168,7 +164,7 @@ def test_fixture_pages_build_into_cards(name: str, cards: int, tmp_path: Path) -
 
 
 def test_bold_numbered_paragraphs_in_html_with_action_bars(rules: Rules) -> None:
-    source = _extract("qa-site-bold-paragraphs.html", rules)
+    source = extract_file(FIXTURES / "qa-site-bold-paragraphs.html", rules)
     assert [i.question for i in source.items] == [
         "介绍一下 RoPE 位置编码", "为什么现在大模型都用 decoder-only 架构？", "LayerNorm 和 RMSNorm 有什么区别？"]
     assert source.items[1].answer == ("训练效率高、zero-shot 能力强，且 KV Cache 友好。\n\n"
@@ -179,7 +175,7 @@ def test_bold_numbered_paragraphs_in_html_with_action_bars(rules: Rules) -> None
 
 
 def test_english_q_numbered_text_page(rules: Rules) -> None:
-    source = _extract("english-q-numbered.txt", rules)
+    source = extract_file(FIXTURES / "english-q-numbered.txt", rules)
     assert [(i.number, i.question) for i in source.items] == [
         ("1", "What is the difference between L1 and L2 regularization?"), ("2", "Explain cross-validation."),
         ("3", "What is data leakage?")]
@@ -189,7 +185,7 @@ def test_english_q_numbered_text_page(rules: Rules) -> None:
 
 
 def test_markdown_numbered_items_with_bold_questions(rules: Rules) -> None:
-    source = _extract("markdown-numbered-bold-items.md", rules)
+    source = extract_file(FIXTURES / "markdown-numbered-bold-items.md", rules)
     assert [(i.question, i.answer) for i in source.items] == [
         ("Transformer 为什么用 LayerNorm 而不是 BatchNorm？",
          "序列长度不一，BatchNorm 的统计量不稳定；LayerNorm 对每个样本独立归一化。"),
@@ -198,7 +194,7 @@ def test_markdown_numbered_items_with_bold_questions(rules: Rules) -> None:
 
 
 def test_saved_blog_page_with_h2_questions_and_widgets(rules: Rules) -> None:
-    source = _extract("saved-blog-h2-questions.html", rules)
+    source = extract_file(FIXTURES / "saved-blog-h2-questions.html", rules)
     assert [i.question for i in source.items] == [
         "RAG 中文档切块（chunk）大小怎么定？", "如何提升检索召回率？", "RAG 的评估指标"]
     recall = source.items[1]
@@ -210,7 +206,7 @@ def test_saved_blog_page_with_h2_questions_and_widgets(rules: Rules) -> None:
 
 
 def test_chinese_numerals_number_questions_when_nothing_else_does(rules: Rules) -> None:
-    source = _extract("chinese-numeral-questions.txt", rules)
+    source = extract_file(FIXTURES / "chinese-numeral-questions.txt", rules)
     assert [(i.number, i.question) for i in source.items] == [
         ("一", "什么是梯度消失？"), ("二", "如何缓解梯度消失？"), ("三", "Dropout 的原理")]
     assert source.items[2].answer == "训练时随机置零部分神经元，相当于集成多个子网络。"
@@ -227,7 +223,7 @@ def test_a_page_is_read_by_its_content_not_its_suffix(saved_as: str, tmp_path: P
 
 
 def test_numbered_q_and_a_labels(rules: Rules) -> None:
-    source = _extract("numbered-q-a-labels.txt", rules)
+    source = extract_file(FIXTURES / "numbered-q-a-labels.txt", rules)
     assert [(i.question, i.answer) for i in source.items] == [
         ("什么是 BPE？", "字节对编码，反复合并出现最频繁的相邻符号对来构建子词词表。"),
         ("WordPiece 和 BPE 有什么不同？", "WordPiece 按合并后语言模型似然的提升来选择合并对，而不是按频次。"),
@@ -235,7 +231,7 @@ def test_numbered_q_and_a_labels(rules: Rules) -> None:
 
 
 def test_heading_questions_with_bold_answer_labels(rules: Rules) -> None:
-    source = _extract("markdown-heading-q-bold-a.md", rules)
+    source = extract_file(FIXTURES / "markdown-heading-q-bold-a.md", rules)
     assert [i.question for i in source.items] == [
         "What is weight decay?", "Why does AdamW decouple weight decay?", "What is label smoothing?"]
     assert source.items[0].answer.startswith("An L2 penalty on the weights")
@@ -246,12 +242,12 @@ def test_heading_questions_with_bold_answer_labels(rules: Rules) -> None:
 def test_a_plain_label_is_stripped_only_from_the_first_answer_block(rules: Rules, tmp_path: Path) -> None:
     page = tmp_path / "p.txt"
     page.write_text("1、RAG 的答案从哪来?\n答案:来自检索到的文档。\n答案是否可靠取决于检索质量。\n", encoding="utf-8")
-    source = extract(clean_page(load_page(page), rules), rules)
+    source = extract_file(page, rules)
     assert source.items[0].answer == "来自检索到的文档。\n\n答案是否可靠取决于检索质量。"
 
 
 def test_html_ordered_list_items_holding_question_and_answer(rules: Rules) -> None:
-    source = _extract("ordered-list-questions.html", rules)
+    source = extract_file(FIXTURES / "ordered-list-questions.html", rules)
     assert [(i.number, i.question) for i in source.items] == [
         ("1", "What is instruction tuning?"), ("2", "What is a system prompt?"),
         ("3", "Name two ways to reduce hallucination.")]
@@ -261,7 +257,7 @@ def test_html_ordered_list_items_holding_question_and_answer(rules: Rules) -> No
 
 
 def test_questions_and_answers_separated_by_br_in_one_paragraph(rules: Rules) -> None:
-    source = _extract("wechat-export.html", rules)
+    source = extract_file(FIXTURES / "wechat-export.html", rules)
     assert [i.question for i in source.items] == [
         "什么是 ReAct？", "Agent 的记忆怎么设计？", "Function Calling 的原理是什么？"]
     _check(source.items[0], "什么是 ReAct？", "把推理（Reason）和行动（Act）交替进行", "并根据观察继续推理。")
@@ -271,7 +267,7 @@ def test_questions_and_answers_separated_by_br_in_one_paragraph(rules: Rules) ->
 
 
 def test_a_numbered_list_announced_by_a_colon_is_the_answer_not_new_questions(rules: Rules) -> None:
-    source = _extract("english-numbered-steps.txt", rules)
+    source = extract_file(FIXTURES / "english-numbered-steps.txt", rules)
     assert [i.question for i in source.items] == ["What is gradient descent?", "What is momentum?"]
     assert source.items[0].answer == ("An iterative method. The steps:\n\n1. Define a loss function.\n"
                                       "2. Compute its gradient.\n3. Step against the gradient.")
@@ -281,7 +277,7 @@ def test_a_numbered_list_announced_by_a_colon_is_the_answer_not_new_questions(ru
 def test_casual_notes_with_unnumbered_question_lines(name: str, rules: Rules, tmp_path: Path) -> None:
     page = tmp_path / name
     page.write_bytes((FIXTURES / "casual-notes.md").read_bytes())
-    source = extract(clean_page(load_page(page), rules), rules)
+    source = extract_file(page, rules)
     assert [(i.question, i.alt_question) for i in source.items] == [
         ("什么是 RAG？", ""), ("为什么需要重排序？", "Why do we need reranking?"), ("向量库怎么选？", "")]
     assert source.items[1].answer == "第一阶段检索快但粗糙，交叉编码器对前几名重新排序。"
@@ -291,7 +287,7 @@ def test_casual_notes_with_unnumbered_question_lines(name: str, rules: Rules, tm
 
 
 def test_markdown_zh_headings_with_bold_answer_labels_and_repost_notices(rules: Rules) -> None:
-    source = _extract("markdown-zh-answer-labels.md", rules)
+    source = extract_file(FIXTURES / "markdown-zh-answer-labels.md", rules)
     assert [(i.question, i.answer) for i in source.items] == [
         ("CLIP 是如何训练的？", "用图文对做对比学习：同一对的图像和文本向量靠近，不同对的推远。"),
         ("BLIP-2 的 Q-Former 有什么作用",
@@ -300,7 +296,7 @@ def test_markdown_zh_headings_with_bold_answer_labels_and_repost_notices(rules: 
 
 
 def test_bold_q_a_leads_question_number_headings_and_label_lines(rules: Rules) -> None:
-    source = _extract("notion-export.md", rules)
+    source = extract_file(FIXTURES / "notion-export.md", rules)
     assert [(i.question, i.answer) for i in source.items] == [
         ("What is perplexity?", "The exponentiated average negative log-likelihood of a sequence."),
         ("What is BLEU?", "An n-gram precision metric with a brevity penalty, used for translation."),
@@ -308,26 +304,26 @@ def test_bold_q_a_leads_question_number_headings_and_label_lines(rules: Rules) -
 
 
 def test_html_strong_q_and_a_paragraphs(rules: Rules) -> None:
-    source = _extract("html-strong-q-a.html", rules)
+    source = extract_file(FIXTURES / "html-strong-q-a.html", rules)
     assert [(i.question, i.answer) for i in source.items] == [
         ("What is MMLU?", "A multiple-choice benchmark covering 57 subjects."),
         ("What is HumanEval?", "A set of 164 Python programming problems scored by pass@k.")]
 
 
 def test_a_non_question_heading_between_questions_belongs_to_the_answer(rules: Rules, tmp_path: Path) -> None:
-    source = _extract("markdown-answer-subheadings.md", rules)
+    source = extract_file(FIXTURES / "markdown-answer-subheadings.md", rules)
     assert [i.question for i in source.items] == ["什么是 LoRA？", "什么是 QLoRA？"]
     assert source.items[0].answer == "只训练低秩增量。\n\n**代码示例**\n\n```python\nW = W0 + B @ A\n```"
     page = tmp_path / "same-level.md"  # numbered section headings at the questions' level stay sections
     page.write_text("# 笔记\n\n## 一、基础\n\n## 1. 什么是 LoRA？\n\n只训练低秩增量。\n\n## 二、进阶\n\n"
                     "## 2. 什么是 QLoRA？\n\n在 4bit 量化模型上做 LoRA。\n", encoding="utf-8")
-    items = extract(clean_page(load_page(page), rules), rules).items
+    items = extract_file(page, rules).items
     assert [(i.question, i.section, i.answer) for i in items] == [
         ("什么是 LoRA？", "基础", "只训练低秩增量。"), ("什么是 QLoRA？", "进阶", "在 4bit 量化模型上做 LoRA。")]
 
 
 def test_a_page_answering_the_one_question_in_its_title(rules: Rules) -> None:
-    source = _extract("single-question-page.html", rules)
+    source = extract_file(FIXTURES / "single-question-page.html", rules)
     assert [i.question for i in source.items] == ["如何理解 Transformer 中的注意力机制？"]
     _check(source.items[0], "如何理解 Transformer 中的注意力机制？", "注意力让每个位置按相关性加权汇总",
            "**2. 为什么有效**\n\n它能直接建模长距离依赖。")
@@ -341,13 +337,13 @@ def test_markdown_faq_table_and_table_round_trip(rules: Rules, tmp_path: Path) -
     page = tmp_path / "faq.md"
     page.write_text("# FAQ\n\n| 问题 | 答案 |\n| --- | --- |\n| 什么是 SFT？ | 监督微调。 |\n"
                     "| 什么是 RM？ | 奖励模型，给回答打分。 |\n", encoding="utf-8")
-    items = extract(clean_page(load_page(page), rules), rules).items
+    items = extract_file(page, rules).items
     assert [(i.question, i.answer) for i in items] == [
         ("什么是 SFT？", "监督微调。"), ("什么是 RM？", "奖励模型，给回答打分。")]
 
 
 def test_bracketed_and_chinese_index_numbering(rules: Rules) -> None:
-    source = _extract("bracketed-numbering.txt", rules)
+    source = extract_file(FIXTURES / "bracketed-numbering.txt", rules)
     assert [(i.number, i.question, i.answer) for i in source.items] == [
         ("1", "什么是 KV Cache？", "缓存历史 K、V，解码时复用。"),
         ("2", "什么是 PagedAttention？", "像操作系统分页一样管理 KV Cache 显存。"),
@@ -363,7 +359,7 @@ def test_statement_headings_among_question_headings_are_questions(rules: Rules, 
         "## GBDT 和 XGBoost 的区别", "二阶导数与正则项。", "## 为什么要剪枝？", "防止过拟合。",
         "## 如何处理缺失值？", "填充或丢弃。", "## 什么是 Stacking？", "用元学习器组合。", "## 空的标题",
         "## 总结", "多复习。"]) + "\n", encoding="utf-8")
-    items = extract(clean_page(load_page(page), rules), rules).items
+    items = extract_file(page, rules).items
     assert [i.question for i in items] == ["随机森林的特点", "什么是 Bagging？", "Boosting 的原理", "逻辑回归的目的",
                                            "GBDT 和 XGBoost 的区别", "为什么要剪枝？", "如何处理缺失值？",
                                            "什么是 Stacking？"]
@@ -375,7 +371,7 @@ def test_statement_headings_stay_sections_when_few_headings_ask(rules: Rules, tm
     page = tmp_path / "notes.md"
     page.write_text("# 笔记\n\n## 随机森林\n\n投票。\n\n## 梯度提升\n\n串行。\n\n## 支持向量机\n\n间隔。\n\n"
                     "## 什么是 Bagging？\n\n并行训练。\n\n## 什么是 Boosting？\n\n串行训练。\n", encoding="utf-8")
-    items = extract(clean_page(load_page(page), rules), rules).items
+    items = extract_file(page, rules).items
     assert [i.question for i in items] == ["什么是 Bagging？", "什么是 Boosting？"]
 
 
@@ -393,7 +389,7 @@ def test_quoted_question_arrow_answer_items_are_follow_up_questions(rules: Rules
         "**Follow-up probes**",
         "- “Is the bottleneck always a vector?” → No, it can be a **sequence**.",
         "- “Say it plainly” → not a question, stays in the answer."]) + "\n", encoding="utf-8")
-    items = extract(clean_page(load_page(page), rules), rules).items
+    items = extract_file(page, rules).items
     assert [(i.question, i.answer) for i in items] == [
         ("What is an autoencoder?", "A network trained to reconstruct its input.\n\n**Follow-up probes**"),
         ("Is the bottleneck always a vector?", "No, it can be a **sequence**.\n\n- “Say it plainly” → not a question, "
