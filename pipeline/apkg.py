@@ -54,23 +54,36 @@ class _Model(genanki.Model):  # type: ignore[misc]
         return data
 
 
-class _Note(genanki.Note):  # type: ignore[misc]
-    """A genanki note that writes the ledger's note id, card id, mod and new-card position."""
+_NOTE_ROW = "INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);"
+_CARD_ROW = "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);"
 
-    def __init__(self, note_id: int, mod: int, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._note_id = note_id
-        self._mod = mod
 
-    def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
-        self._check_number_model_fields_matches_num_fields()
-        cursor.execute("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?);", (
-            self._note_id, self.guid, self.model.model_id, self._mod, -1, self._format_tags(),
-            self._format_fields(), self.sort_field, 0, 0, ""))
-        for card in self.cards:
-            cursor.execute("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?);", (
-                self._note_id + card.ord, self._note_id, deck_id, card.ord, self._mod, -1, 0, 0, self.due,
-                0, 0, 0, 0, 0, 0, 0, 0, ""))
+class _Deck(genanki.Deck):  # type: ignore[misc]
+    """A genanki deck whose notes are written as rows (ledger note id, GUID, mod and new-card position), in two
+    batches: the per-note objects genanki would make cost more than the rows themselves."""
+
+    def __init__(self, name: str, model: genanki.Model) -> None:
+        super().__init__(deck_id(name), name)
+        self.add_model(model)
+        self.cards: list[tuple[Card, list[str]]] = []
+
+    def write_to_db(self, cursor: Any, timestamp: float, id_gen: Any) -> None:
+        super().write_to_db(cursor, timestamp, id_gen)  # the deck and the note type into `col` (no genanki notes)
+        model = next(iter(self.models.values()))
+        notes, cards = [], []
+        for card, fields in self.cards:
+            if len(fields) != len(model.fields):
+                raise ValueError(f"card {card.card_id} has {len(fields)} fields, the note type {len(model.fields)}")
+            if any(" " in tag for tag in card.tags):
+                raise ValueError(f"card {card.card_id}: a tag holds a space: {card.tags}")
+            notes.append((card.note_id, card.guid, model.model_id, card.mod, -1, f" {' '.join(card.tags)} ",
+                          "\x1f".join(fields), fields[model.sort_field_index], 0, 0, ""))
+            for ord_, test, required in model._req:  # the templates whose required fields this note fills
+                if (any if test == "any" else all)(fields[i] for i in required):
+                    cards.append((card.note_id + ord_, card.note_id, self.deck_id, ord_, card.mod, -1, 0, 0,
+                                  card.position, 0, 0, 0, 0, 0, 0, 0, 0, ""))
+        cursor.executemany(_NOTE_ROW, notes)
+        cursor.executemany(_CARD_ROW, cards)
 
 
 def note_type(settings: DeckSettings, mod: int) -> genanki.Model:
@@ -91,11 +104,11 @@ def write_package(path: Path, cards: list[tuple[Card, list[str]]], model: genank
 
     `media` maps media names to image files; those the fields show travel in the package under that name.
     """
-    decks: dict[str, genanki.Deck] = {}
+    decks: dict[str, _Deck] = {}
     for card, fields in sorted(cards, key=lambda cf: cf[0].position):
-        deck = decks.setdefault(card.deck, genanki.Deck(deck_id(card.deck), card.deck))
-        deck.add_note(_Note(card.note_id, card.mod, model=model, fields=fields, tags=list(card.tags),
-                            guid=card.guid, due=card.position))
+        if card.deck not in decks:
+            decks[card.deck] = _Deck(card.deck, model)
+        decks[card.deck].cards.append((card, fields))
     shown = sorted(referenced([f for _, fields in cards for f in fields]) & set(media or {}))
 
     def write(tmp: Path) -> None:
@@ -106,4 +119,4 @@ def write_package(path: Path, cards: list[tuple[Card, list[str]]], model: genank
             genanki.Package(list(decks.values()), media_files=files).write_to_file(str(tmp), timestamp=0)
 
     atomic_write(path, write)
-    return sum(len(d.notes) for d in decks.values())
+    return sum(len(d.cards) for d in decks.values())

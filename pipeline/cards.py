@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from pipeline.config import Rules
 from pipeline.identity.claim import Group
 from pipeline.identity.decide import NEEDS_ANSWER, Composed
-from pipeline.identity.ledger import LedgerEntry
+from pipeline.identity.ledger import LedgerEntry, content_hash
 from pipeline.identity.primary import DAMAGED, choose_primary, ranked, usable_answer
 from pipeline.models import Card, CardContent, QAItem, SourceItems, SourceRef
 from pipeline.overrides import Overrides
@@ -71,7 +71,8 @@ def compose(group: Group, items: Mapping[str, QAItem], sources: Mapping[str, Sou
     tags = card_tags(classification, slugs, sections, extra)
     deck = deck_for(classification, sources[slugs[0]].meta.deck or rules.deck.deck_name, rules)
     return Composed(group, primary, why, content, _provenance_hash(refs, also), refs, tags, deck, review,
-                    emit=answered or include_unanswered or "answer" in fix, unanswered=not answered)
+                    emit=answered or include_unanswered or "answer" in fix, unanswered=not answered,
+                    content_digest=content_hash(content))
 
 
 def _sources_html(card: Card) -> str:

@@ -13,6 +13,7 @@ from pipeline import steady
 from pipeline.apkg import note_type, templates_hash, write_package
 from pipeline.cache import StageCache, code_fingerprint, input_fingerprint
 from pipeline.cards import compose, fields_for
+from pipeline.composememo import ComposeMemo
 from pipeline.config import Rules
 from pipeline.dedup import Related, cluster
 from pipeline.errors import ConfigError
@@ -191,7 +192,9 @@ class Session:
             return self._publish(sources, clusters, related, include_unanswered, refresh)
 
     def _publish(self, sources: list[SourceItems], clusters: list[Cluster], related: list[Related],
-                 include_unanswered: bool | None, refresh: bool) -> BuildReport:
+                 include_unanswered: bool | None, refresh: bool, pages: dict[str, str] | None = None) -> BuildReport:
+        """Cards, ledger and package. `pages`: each source's input fingerprint, when known (composed cards are then
+        remembered between builds under them)."""
         items = {f"{s.slug}/{i.id}": i for s in sources for i in s.items}
         for c in clusters:
             for m in c.members:
@@ -209,8 +212,15 @@ class Session:
         by_slug = {s.slug: s for s in sources}
         tag_memo = ClassifyMemo.load(self.paths.out / ".cache" / "tags.json", self.rules.taxonomy,
                                      self.rules.fingerprint + code_fingerprint())
-        composed = [compose(g, items, by_slug, ledger.entries.get(g.card_id or ""), self.rules, overrides, unanswered,
-                            tag_memo.classify) for g in groups]
+        kept = self.paths.out / ".cache" / "composed.pickle"
+        cards_memo = ComposeMemo.load(kept, f"{self.rules.fingerprint} {code_fingerprint()} {unanswered}")
+        composed, reused = cards_memo.compose_all(
+            groups, ledger.entries, overrides, pages,
+            lambda g, entry: compose(g, items, by_slug, entry, self.rules, overrides, unanswered, tag_memo.classify))
+        if pages is not None:
+            cards_memo.save(kept)
+        for card in reused:  # their topics still known for when they must be composed again
+            tag_memo.keep(card.content.question, card.content.answer)
         tag_memo.save(self.paths.out / ".cache" / "tags.json")
         outcome = decide(ledger, composed, frozenset(items), overrides.never_emit, refresh, self.now)
         self.last_cards = outcome.cards
@@ -247,12 +257,14 @@ class Session:
             settings=settings + _ignored_primaries(overrides, composed),
         )
 
-    def _cached_sources(self) -> tuple[list[SourceItems], list[tuple[str, str]]]:
+    def _cached_sources(self) -> tuple[list[SourceItems], list[tuple[str, str]], dict[str, str]]:
         """Run the per-page pipeline on each page (in worker processes when many pages must be rebuilt), or reuse
-        its stage files when nothing it depends on changed. Sources, skips and files are the same either way."""
+        its stage files when nothing it depends on changed. Sources, skips and files are the same either way.
+        Also returns why each rebuilt page was, and the input fingerprint of each source."""
         cache = StageCache.load(self.paths.out / ".cache")
         code = code_fingerprint()
         found: dict[str, SourceItems] = {}
+        prints: dict[str, str] = {}
         stale: list[tuple[Path, str, str, list[Path]]] = []  # (page, its fingerprint, why rebuilt, its outputs)
         pages = self._pages()
         self.progress("pages", 0, len(pages))
@@ -262,6 +274,7 @@ class Session:
             fingerprint = input_fingerprint(path, path.with_name(slug + META_SUFFIX), self.rules.fingerprint, code,
                                             page_images(path))
             why = cache.why_rebuild(slug, fingerprint, outputs)
+            prints[slug] = fingerprint
             if why:
                 stale.append((path, fingerprint, why, outputs))
             else:
@@ -281,7 +294,7 @@ class Session:
         _prune(self.paths.clean_dir, set(map(slug_for, pages)))
         _prune(self.paths.yaml_dir, {s.slug for s in sources})
         cache.save({s.slug for s in sources})
-        return sources, rebuilt
+        return sources, rebuilt, {s.slug: prints[s.slug] for s in sources}
 
     def _steady_key(self, sources: list[SourceItems], include_unanswered: bool | None, refresh: bool) -> str:
         parts = [self.rules.fingerprint, code_fingerprint(), templates_hash(), repr(include_unanswered),
@@ -298,7 +311,7 @@ class Session:
         """
         with project_lock(self.paths.out), settled_gc():
             self._migrate_layout()
-            sources, rebuilt = self._cached_sources()
+            sources, rebuilt, prints = self._cached_sources()
             settle()  # every page's items stay alive to the end
             memo = self.paths.out / ".cache" / "steady.json"
             outputs = [self.paths.ledger, self.paths.merged, self.paths.out / PACKAGE, self.paths.proposals]
@@ -309,7 +322,7 @@ class Session:
             self.progress("dedup", 0, 1)
             clusters, related = cluster(sources, self.rules.dedup, self.paths.dedup_index)
             self.progress("cards", 0, 1)
-            report = self._publish(sources, clusters, related, include_unanswered, refresh)
+            report = self._publish(sources, clusters, related, include_unanswered, refresh, prints)
             steady.save(memo, self._steady_key(sources, include_unanswered, refresh), outputs, report)
             self.progress("cards", 1, 1)
         return replace(report, rebuilt=tuple(rebuilt))

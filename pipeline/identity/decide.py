@@ -14,7 +14,7 @@ import genanki
 
 from pipeline.changes import CardChange, RetireReason, ReviveReason, field_changes
 from pipeline.identity.claim import Group
-from pipeline.identity.ledger import CardState, Ledger, LedgerEntry, content_hash
+from pipeline.identity.ledger import CardState, Ledger, LedgerEntry
 from pipeline.identity.primary import PrimaryReason
 from pipeline.models import Card, CardContent, CardStatus, SourceRef
 
@@ -38,6 +38,7 @@ class Composed:
     review: tuple[str, ...]
     emit: bool  # False: not carded in this build (no answer and include_unanswered off)
     unanswered: bool
+    content_digest: str  # content_hash(content): what the learner studies
 
 
 @dataclass(frozen=True)
@@ -113,12 +114,12 @@ class _Build:
         self.last_note_id = max(self.now * 1000, self.last_note_id + 1)
         self.changes.append(CardChange(card_id, CardStatus.NEW, item.content.question, pages=_pages([item.primary])))
         return LedgerEntry(card_id, genanki.guid_for(card_id), self.last_note_id, self.next_position, self.now,
-                           content_hash(item.content), item.provenance_hash, members, item.primary, deck=item.deck,
+                           item.content_digest, item.provenance_hash, members, item.primary, deck=item.deck,
                            tags=item.tags, content=item.content, sources=item.sources)
 
     def update(self, old: LedgerEntry, item: Composed, members: tuple[str, ...], refresh: bool) -> tuple[
             LedgerEntry, CardStatus]:
-        digest = content_hash(item.content)
+        digest = item.content_digest
         revived = old.state is not CardState.ACTIVE
         studied = old.content_hash != digest
         provenance = refresh and old.provenance_hash != item.provenance_hash

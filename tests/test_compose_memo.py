@@ -1,0 +1,102 @@
+"""The composed-card memo (decks/.cache/composed.pickle): used only where every input is the same, never trusted when
+damaged, and forgotten when the rules or a card's page change."""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import replace
+from pathlib import Path
+
+from pipeline.config import load_rules
+from pipeline.session import Paths, Session
+from tests.conftest import NOW, copy_raw, session_for
+from tests.test_incremental import _outputs
+
+SEEDS = ("llm-common-questions-general", "llm-attention-basics-series-1")
+MARK = "TAMPERED-IN-THE-MEMO"
+
+
+def _memo(out: Path) -> Path:
+    return out / ".cache" / "composed.pickle"
+
+
+def _tamper(out: Path) -> int:
+    """Rewrite every remembered card's question (a well-formed memo that lies); the number of cards changed."""
+    schema, version, known = pickle.loads(_memo(out).read_bytes())
+    lied = {}
+    for key, (then, rest) in known.items():
+        content = rest[2]
+        lied[key] = (then, (*rest[:2], replace(content, question=f"{MARK} {content.question}"), *rest[3:]))
+    _memo(out).write_bytes(pickle.dumps((schema, version, lied)))
+    return len(lied)
+
+
+def _built_twice(tmp_path: Path) -> Path:
+    raw = copy_raw(tmp_path / "raw", *SEEDS)
+    session_for(tmp_path, raw, NOW).build()
+    session_for(tmp_path, raw, NOW + 60).build()  # cards published: the memo now holds them as the ledger has them
+    return raw
+
+
+def _damaged(memo: Path) -> list[bytes]:
+    schema, version, known = pickle.loads(memo.read_bytes())
+    good = memo.read_bytes()
+    wrong_shapes = {key: ("-", ("not", "a", "card")) for key in known}
+    wrong_types = {key: (then, (rest[0], "kept", "not content", *rest[3:])) for key, (then, rest) in known.items()}
+    return [b"", b"\x80\x05garbage", good[: len(good) // 2], pickle.dumps("a string"), pickle.dumps((schema,)),
+            pickle.dumps((schema, version, wrong_shapes)), pickle.dumps((schema, version, wrong_types)),
+            pickle.dumps((schema, version, ["a list"]))]
+
+
+def test_a_damaged_memo_is_a_miss_never_a_crash_or_a_different_output(tmp_path: Path) -> None:
+    raw = _built_twice(tmp_path)
+    out = tmp_path / "decks"
+    damages = _damaged(_memo(out))
+    _memo(out).unlink()
+    session_for(tmp_path, raw, NOW + 120).build()
+    expected = _outputs(out)
+    assert any(b"attention" in v.lower() for v in expected.values())
+    for damage in damages:
+        _memo(out).write_bytes(damage)
+        session_for(tmp_path, raw, NOW + 120).build()
+        assert _outputs(out) == expected, damage[:40]
+        assert pickle.loads(_memo(out).read_bytes())[0] == 1  # rewritten whole
+
+
+def test_the_memo_is_what_a_rebuild_reuses(tmp_path: Path) -> None:
+    raw = _built_twice(tmp_path)
+    out = tmp_path / "decks"
+    assert _tamper(out) > 10
+    session_for(tmp_path, raw, NOW + 120).build()
+    assert (out / "ledger.yaml").read_text("utf-8").count(MARK) > 10  # the lie shows: it was used, not recomposed
+
+
+def test_a_rules_change_forgets_the_memo(tmp_path: Path) -> None:
+    raw = _built_twice(tmp_path)
+    out = tmp_path / "decks"
+    _tamper(out)
+    user = tmp_path / "deckmill.yaml"
+    user.write_text("deck:\n  deck_name: Mine::LLM\n", encoding="utf-8")
+    Session(Paths(raw, out), load_rules(user), now=NOW + 120).build()
+    assert MARK not in (out / "ledger.yaml").read_text("utf-8")
+
+
+def test_a_setting_change_forgets_the_memo(tmp_path: Path) -> None:
+    raw = _built_twice(tmp_path)
+    out = tmp_path / "decks"
+    _tamper(out)
+    session_for(tmp_path, raw, NOW + 120).build(include_unanswered=True)  # the default is off
+    assert MARK not in (out / "ledger.yaml").read_text("utf-8")
+
+
+def test_a_page_edit_composes_that_pages_cards_again(tmp_path: Path) -> None:
+    raw = _built_twice(tmp_path)
+    out = tmp_path / "decks"
+    _tamper(out)
+    edited = next(raw.glob(f"{SEEDS[0]}.*"))
+    edited.write_bytes(edited.read_bytes() + b"\n")  # same questions, other bytes: a new fingerprint
+    session_for(tmp_path, raw, NOW + 120).build()
+    ledger = (out / "ledger.yaml").read_text("utf-8")
+    entries = ledger.split('"guid"')
+    assert not [e for e in entries if MARK in e and f'"{SEEDS[0]}/' in e]  # no card holding the edited page's question
+    assert [e for e in entries if MARK in e and f'"{SEEDS[1]}/' in e]  # the other page's cards were reused
