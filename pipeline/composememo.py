@@ -4,11 +4,10 @@ settings, or one that does not read well, is ignored."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import pickle
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -30,18 +29,20 @@ def published(entry: LedgerEntry | None) -> str:
 
 
 def card_key(group: Group, overrides: Overrides, pages: Mapping[str, str]) -> str | None:
-    """A digest of what composing reads for this card besides the ledger: its members, the fingerprint of each page
-    they come from (the page's bytes and meta, the rules, the code) and the overrides of its card id. None when a
-    member's page has no fingerprint (the card is then composed, never remembered)."""
-    card_id = group.card_id or ""
-    members = [f"{m.source}/{m.item_id}" for m in group.cluster.members]
-    prints = [pages.get(m.source) for m in group.cluster.members]
-    if any(p is None for p in prints):
+    """What composing reads for this card besides the ledger, as one string: its members, the fingerprint of each
+    page they come from (the page's bytes and meta, the rules, the code) and the overrides of its card id. None when
+    a member's page has no fingerprint (the card is then composed, never remembered)."""
+    members = group.cluster.members
+    try:
+        prints = {pages[m.source]: None for m in members}
+    except KeyError:
         return None
-    fix = overrides.corrections.get(card_id)
-    parts = [overrides.primary.get(card_id, ""), json.dumps(sorted(fix.items())) if fix else "",
-             *members, *dict.fromkeys(p or "" for p in prints)]
-    return hashlib.blake2b("\0".join(parts).encode("utf-8"), digest_size=16).hexdigest()
+    parts = [f"{m.source}/{m.item_id}" for m in members]
+    card_id = group.card_id or ""
+    if card_id in overrides.primary or card_id in overrides.corrections:
+        parts += ["", overrides.primary.get(card_id, ""), json.dumps(sorted(overrides.corrections.get(card_id, {})
+                                                                              .items()))]
+    return "\0".join([*parts, "", *prints])
 
 
 @dataclass
@@ -66,20 +67,20 @@ class ComposeMemo:
             memo.known = known
         return memo
 
-    def _kept(self, key: str, group: Group, entry: LedgerEntry | None) -> Composed | None:
+    def _kept(self, key: str, group: Group, entry: LedgerEntry | None, then: str) -> Composed | None:
         """The card as composed last time, if the ledger still leads composing to the same primary member."""
         record = self.known.get(key)
         if not (isinstance(record, tuple) and len(record) == 2 and isinstance(record[1], tuple)):
             return None
-        then, rest = record
+        was, rest = record
         if not (len(rest) == len(_REST) and isinstance(rest[2], CardContent) and isinstance(rest[1], PrimaryReason)):
             return None
-        card = Composed(group, *rest)
-        if then == published(entry):
-            return card
+        if was == then:
+            self.made[key] = record
+            return Composed(group, *rest)
         # published since (or its primary moved): a member the ledger keeps stays primary unless chosen by the user
-        if entry is not None and entry.primary == card.primary and card.primary_reason is not PrimaryReason.USER:
-            return replace(card, primary_reason=PrimaryReason.KEPT)
+        if entry is not None and entry.primary == rest[0] and rest[1] is not PrimaryReason.USER:
+            return Composed(group, rest[0], PrimaryReason.KEPT, *rest[2:])
         return None
 
     def compose_all(self, groups: list[Group], entries: Mapping[str, LedgerEntry], overrides: Overrides,
@@ -91,14 +92,15 @@ class ComposeMemo:
         for group in groups:
             entry = entries.get(group.card_id or "")
             key = card_key(group, overrides, pages) if pages is not None else None
-            found = self._kept(key, group, entry) if key is not None else None
+            then = published(entry)
+            found = self._kept(key, group, entry, then) if key is not None else None
             if found is None:
                 found = make(group, entry)
             else:
                 reused.append(found)
-            if key is not None:
-                self.made[key] = (published(entry), tuple(getattr(found, name) for name in _REST))
-                self.changed = self.changed or self.made[key] != self.known.get(key)
+            if key is not None and key not in self.made:  # not remembered as it was: remembered as it is now
+                self.made[key] = (then, tuple(getattr(found, name) for name in _REST))
+                self.changed = True
             cards.append(found)
         return cards, reused
 

@@ -125,9 +125,13 @@ class _Build:
         provenance = refresh and old.provenance_hash != item.provenance_hash
         # an unchanged card still records what it holds now (its studied fields are the same by the hash), so a
         # later retirement publishes complete fields, a first-release ledger's included
-        entry = replace(old, members=members, primary=item.primary, state=CardState.ACTIVE, retired_because=None,
-                        merged_into="", deck=old.deck or item.deck, tags=item.tags, content=item.content,
-                        sources=item.sources)
+        entry = old
+        if not (old.members == members and old.primary == item.primary and old.state is CardState.ACTIVE
+                and old.retired_because is None and not old.merged_into and (old.deck or item.deck) == old.deck
+                and old.tags == item.tags and old.content == item.content and old.sources == item.sources):
+            entry = replace(old, members=members, primary=item.primary, state=CardState.ACTIVE, retired_because=None,
+                            merged_into="", deck=old.deck or item.deck, tags=item.tags, content=item.content,
+                            sources=item.sources)
         status = CardStatus.UNCHANGED
         if revived or studied or provenance:
             status = CardStatus.REVIVED if revived else CardStatus.CHANGED

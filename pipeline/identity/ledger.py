@@ -84,8 +84,9 @@ def content_hash(content: CardContent) -> str:
     return hashlib.sha256(json.dumps(studied, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
-# What a load hands to the next save: the text each entry was written as, so unchanged cards are not re-encoded.
-Texts = dict[LedgerEntry, str]
+# What a load hands to the next save: by card id, the entry and the text it was written as, so unchanged cards are
+# not re-encoded (keyed by id, not by entry: hashing a card's whole content costs as much as encoding it).
+Texts = dict[str, tuple[LedgerEntry, str]]
 
 
 def _snapshot(raw: bytes, cache_dir: Path) -> Path:
@@ -126,7 +127,7 @@ def read_ledger(path: Path, cache_dir: Path | None = None) -> tuple[Ledger, Text
     try:
         raw = path.read_bytes()
         kept = pickle.loads(_snapshot(raw, cache_dir).read_bytes())
-        if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], Ledger):
+        if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], Ledger) and isinstance(kept[1], dict):
             return kept[0], kept[1]
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
         pass  # no snapshot yet, or one from other bytes or other code: read the file itself
@@ -256,12 +257,14 @@ def save_ledger(path: Path, ledger: Ledger, cache_dir: Path | None = None, texts
     written: Texts = {}
     for card_id in order:
         entry = ledger.entries[card_id]
-        written[entry] = known.get(entry) or _entry_text(entry)
+        kept = known.get(card_id)
+        text = kept[1] if kept is not None and (kept[0] is entry or kept[0] == entry) else _entry_text(entry)
+        written[card_id] = (entry, text)
     head = dump_flow({"schema": SCHEMA, "note_type": {"hash": ledger.note_type_hash, "mod": ledger.note_type_mod},
                       "last_note_id": ledger.last_note_id, "cards": {}}, HEADER)
     empty = ' "cards": {}\n}\n'
     if order:  # joined as bytes: a large ledger's text is never copied whole as a string
-        cards = b",\n".join(written[ledger.entries[c]].encode() for c in order)
+        cards = b",\n".join(written[c][1].encode() for c in order)
         data = b"".join([head.removesuffix(empty).encode(), b' "cards": {\n', cards, b"\n }\n}\n"])
         del cards
     else:
