@@ -3,6 +3,7 @@ code changed; the cache (decks/.cache, not committed) remembers what each stage 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -14,8 +15,9 @@ import pipeline
 CACHE_FILE = "stages.json"
 
 
+@functools.cache
 def code_fingerprint() -> str:
-    """Hash of deckmill's own code: a new version of the code invalidates every cached stage."""
+    """Hash of deckmill's own code: a new version of the code invalidates every cached stage (read once a process)."""
     digest = hashlib.sha256()
     for path in sorted(Path(pipeline.__file__).parent.rglob("*.py")):
         digest.update(path.name.encode() + path.read_bytes())

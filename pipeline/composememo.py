@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from pipeline.gcpause import paused_gc, settle
 from pipeline.identity.claim import Group
 from pipeline.identity.decide import Composed
 from pipeline.identity.ledger import LedgerEntry
@@ -58,8 +59,9 @@ class ComposeMemo:
     def load(cls, path: Path, version: str) -> ComposeMemo:
         memo = cls(version)
         try:
-            with path.open("rb") as kept:
+            with path.open("rb") as kept, paused_gc():  # many objects, no garbage: collecting would only cost
                 schema, saved_version, known = pickle.load(kept)
+                settle()  # in a build: set aside before any collection walks it
         except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError, KeyError,
                 pickle.UnpicklingError):
             return memo  # none yet, or damaged: every card is composed
@@ -85,10 +87,10 @@ class ComposeMemo:
 
     def compose_all(self, groups: list[Group], entries: Mapping[str, LedgerEntry], overrides: Overrides,
                     pages: Mapping[str, str] | None,
-                    make: Callable[[Group, LedgerEntry | None], Composed]) -> tuple[list[Composed], list[Composed]]:
+                    make: Callable[[Group, LedgerEntry | None], Composed]) -> list[Composed]:
         """Each group's card: as composed last time when its key is known, else `make(group, entry)` (remembered
-        under its key). `pages` None: no fingerprints, every card is made. Returns the cards, and those reused."""
-        cards, reused = [], []
+        under its key). `pages` None: no fingerprints, every card is made."""
+        cards = []
         for group in groups:
             entry = entries.get(group.card_id or "")
             key = card_key(group, overrides, pages) if pages is not None else None
@@ -96,13 +98,11 @@ class ComposeMemo:
             found = self._kept(key, group, entry, then) if key is not None else None
             if found is None:
                 found = make(group, entry)
-            else:
-                reused.append(found)
             if key is not None and key not in self.made:  # not remembered as it was: remembered as it is now
                 self.made[key] = (then, tuple(getattr(found, name) for name in _REST))
                 self.changed = True
             cards.append(found)
-        return cards, reused
+        return cards
 
     def save(self, path: Path) -> None:
         """Keep this build's cards for the next build (unwritten when they are what was read)."""

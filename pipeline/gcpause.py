@@ -34,18 +34,26 @@ def rare_gc() -> Iterator[None]:
         gc.set_threshold(young, *older)
 
 
+_settling = [0]  # how many settled_gc blocks are open
+
+
 @contextmanager
 def settled_gc() -> Iterator[None]:
     """Collections ~14x rarer, and what is alive when `settle` is called (pages read, the ledger) set aside from
     them: a build's long-lived objects are never walked again by each collection. Everything is given back to the
     collector at the end (a library caller's later garbage is still freed)."""
     with rare_gc():
+        _settling[0] += 1
         try:
             yield
         finally:
-            gc.unfreeze()
+            _settling[0] -= 1
+            if not _settling[0]:
+                gc.unfreeze()
 
 
 def settle() -> None:
-    """Set aside what is alive now from later collections (until `settled_gc` ends)."""
-    gc.freeze()
+    """Set aside what is alive now from later collections, until `settled_gc` ends (outside one: nothing, so
+    nothing is set aside for good). Cheap: call it after each stage that leaves many objects alive."""
+    if _settling[0]:
+        gc.freeze()

@@ -17,15 +17,15 @@ from pipeline.composememo import ComposeMemo
 from pipeline.config import Rules
 from pipeline.dedup import Related, cluster
 from pipeline.errors import ConfigError
-from pipeline.gcpause import settle, settled_gc
-from pipeline.identity.claim import claim
+from pipeline.gcpause import paused_gc, settle, settled_gc
+from pipeline.identity.claim import Group, claim
 from pipeline.identity.decide import Composed, decide
 from pipeline.identity.ledger import Ledger, read_ledger, save_ledger
 from pipeline.identity.primary import PrimaryReason
 from pipeline.identity.reword import rewording_matcher
 from pipeline.lock import project_lock
 from pipeline.media import media_index
-from pipeline.models import Card, CardStatus, CleanPage, Cluster, SourceItems
+from pipeline.models import Card, CardStatus, CleanPage, Cluster, QAItem, SourceItems
 from pipeline.overrides import Overrides, apply_decisions, load_overrides
 from pipeline.pagework import PageDirs, Skip, build_pages, clean_one, default_workers, extract_one
 from pipeline.proposals import write_proposals
@@ -191,6 +191,21 @@ class Session:
             clusters, related = read_merged(self.paths.merged)
             return self._publish(sources, clusters, related, include_unanswered, refresh)
 
+    def _compose(self, groups: list[Group], items: dict[str, QAItem], by_slug: dict[str, SourceItems], ledger: Ledger,
+                 overrides: Overrides, unanswered: bool, pages: dict[str, str] | None) -> list[Composed]:
+        """Each group's card; those whose inputs are what they were last build are taken from the compose memo."""
+        cache = self.paths.out / ".cache"
+        code = code_fingerprint()
+        tag_memo = ClassifyMemo.load(cache / "tags.json", self.rules.taxonomy, self.rules.fingerprint + code)
+        cards_memo = ComposeMemo.load(cache / "composed.pickle", f"{self.rules.fingerprint} {code} {unanswered}")
+        composed = cards_memo.compose_all(
+            groups, ledger.entries, overrides, pages,
+            lambda g, entry: compose(g, items, by_slug, entry, self.rules, overrides, unanswered, tag_memo.classify))
+        if pages is not None:
+            cards_memo.save(cache / "composed.pickle")
+        tag_memo.save(cache / "tags.json")  # the topics of the cards composed (the others' are in the compose memo)
+        return composed
+
     def _publish(self, sources: list[SourceItems], clusters: list[Cluster], related: list[Related],
                  include_unanswered: bool | None, refresh: bool, pages: dict[str, str] | None = None) -> BuildReport:
         """Cards, ledger and package. `pages`: each source's input fingerprint, when known (composed cards are then
@@ -209,28 +224,21 @@ class Session:
         clusters = apply_decisions(clusters, overrides, {c: set(e.members) for c, e in ledger.entries.items()})
         asked = {k: (i.question, i.lang, i.answer) for k, i in items.items()}
         groups, proposals = claim(ledger, clusters, asked, overrides.merge, rewording_matcher(self.rules.dedup))
-        by_slug = {s.slug: s for s in sources}
-        tag_memo = ClassifyMemo.load(self.paths.out / ".cache" / "tags.json", self.rules.taxonomy,
-                                     self.rules.fingerprint + code_fingerprint())
-        kept = self.paths.out / ".cache" / "composed.pickle"
-        cards_memo = ComposeMemo.load(kept, f"{self.rules.fingerprint} {code_fingerprint()} {unanswered}")
-        composed, reused = cards_memo.compose_all(
-            groups, ledger.entries, overrides, pages,
-            lambda g, entry: compose(g, items, by_slug, entry, self.rules, overrides, unanswered, tag_memo.classify))
-        if pages is not None:
-            cards_memo.save(kept)
-        for card in reused:  # their topics still known for when they must be composed again
-            tag_memo.keep(card.content.question, card.content.answer)
-        tag_memo.save(self.paths.out / ".cache" / "tags.json")
-        outcome = decide(ledger, composed, frozenset(items), overrides.never_emit, refresh, self.now)
-        self.last_cards = outcome.cards
-        ledger = stamp_note_type(outcome.ledger, templates_hash(), self.now)
-        model = note_type(self.rules.deck, ledger.note_type_mod)
-        memo, version = self.paths.out / ".cache" / "rendered.json", code_fingerprint()
-        load_memo(memo, version)
-        name = PACKAGE
-        written = write_package(self.paths.out / name, [(c, fields_for(c)) for c in outcome.cards], model,
-                                media_index(self.paths.raw))
+        with paused_gc():  # composing, deciding and packaging make a great many objects and no garbage cycles
+            composed = self._compose(groups, items, {s.slug: s for s in sources}, ledger, overrides, unanswered,
+                                     pages)
+            settle()  # the cards composed
+            outcome = decide(ledger, composed, frozenset(items), overrides.never_emit, refresh, self.now)
+            settle()  # the cards decided
+            self.last_cards = outcome.cards
+            ledger = stamp_note_type(outcome.ledger, templates_hash(), self.now)
+            model = note_type(self.rules.deck, ledger.note_type_mod)
+            memo, version = self.paths.out / ".cache" / "rendered.json", code_fingerprint()
+            load_memo(memo, version)
+            name = PACKAGE
+            written = write_package(self.paths.out / name, [(c, fields_for(c)) for c in outcome.cards], model,
+                                    media_index(self.paths.raw))
+            settle()  # the fields rendered
         save_memo(memo, version)
         for stale in self.paths.out.glob("deckmill-*.apkg"):
             stale.unlink()  # one package per root deck was the first release's layout
@@ -321,6 +329,7 @@ class Session:
                     return replace(settled, skipped_pages=tuple(self.skipped))
             self.progress("dedup", 0, 1)
             clusters, related = cluster(sources, self.rules.dedup, self.paths.dedup_index)
+            settle()  # the dedup index, restored or built, and the clusters
             self.progress("cards", 0, 1)
             report = self._publish(sources, clusters, related, include_unanswered, refresh, prints)
             steady.save(memo, self._steady_key(sources, include_unanswered, refresh), outputs, report)

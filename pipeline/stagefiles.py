@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,8 @@ from pipeline.models import (
     SourceItems,
     SourceMeta,
 )
-from pipeline.yamlio import read_yaml, require, write_yaml, write_yaml_parsed
+from pipeline.snapshot import keep_snapshot, load_snapshot
+from pipeline.yamlio import dump_yaml, read_yaml, require, write_text, write_yaml
 
 SCHEMA = 1
 
@@ -114,15 +116,38 @@ def items_dict(source: SourceItems) -> dict[str, Any]:
     }
 
 
+def _snapshot_name(path: Path) -> str:
+    return "items-" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
+
+
 def write_items(path: Path, source: SourceItems, parsed_cache: Path | None = None) -> None:
-    if parsed_cache is None:
-        write_yaml(path, items_dict(source))
-    else:
-        write_yaml_parsed(path, items_dict(source), parsed_cache)
+    """Write a page's items file; with `parsed_cache`, also keep what reading it gives, so the next build need not
+    parse it (made from the data written, as reading the file would make it)."""
+    data = items_dict(source)
+    text = dump_yaml(data)
+    write_text(path, text)
+    if parsed_cache is not None:
+        keep_snapshot(text.encode("utf-8"), _source(data, path), parsed_cache, _snapshot_name(path))
 
 
 def read_items(path: Path, cache_dir: Path | None = None) -> SourceItems:
-    data = _check_schema(read_yaml(path, cache_dir), path)
+    """A page's items file; with `cache_dir`, from the snapshot of these bytes when there is one."""
+    if cache_dir is None:
+        return _source(read_yaml(path), path)
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return _source(read_yaml(path), path)  # which names the problem
+    kept = load_snapshot(raw, cache_dir, _snapshot_name(path))
+    if isinstance(kept, SourceItems):
+        return kept
+    source = _source(read_yaml(path), path)
+    keep_snapshot(raw, source, cache_dir, _snapshot_name(path))
+    return source
+
+
+def _source(data: Any, path: Path) -> SourceItems:
+    data = _check_schema(data, path)
     try:
         items = tuple(QAItem(
             id=str(i["id"]), question=str(i["question"]), answer=str(i.get("answer") or ""),

@@ -64,18 +64,8 @@ class ClassifyMemo:
             memo.known = data["tags"]
         return memo
 
-    @staticmethod
-    def _key(question: str, answer: str) -> str:
-        return hashlib.sha1(f"{question}\0{answer}".encode()).hexdigest()[:20]
-
-    def keep(self, question: str, answer: str) -> None:
-        """Keep a classification this build did not need (its card was reused whole) for a later build."""
-        key = self._key(question, answer)
-        if key in self.known:
-            self.used[key] = self.known[key]
-
     def classify(self, question: str, answer: str) -> Classification:
-        key = self._key(question, answer)
+        key = hashlib.sha1(f"{question}\0{answer}".encode()).hexdigest()[:20]
         hit = self.known.get(key)
         if not (isinstance(hit, list) and hit and all(isinstance(part, str) for part in hit)):  # none, or damaged
             found = classify(question, answer, self.topics)

@@ -210,17 +210,6 @@ def _parsed_name(path: Path, raw: bytes, cache_dir: Path) -> tuple[str, Path]:
     return stem, cache_dir / f"{stem}-{hashlib.sha256(raw).hexdigest()[:24]}.json"
 
 
-def write_yaml_parsed(path: Path, data: Any, cache_dir: Path) -> None:
-    """Write `data` as YAML and keep it parsed in `cache_dir` too, so the next build need not parse it."""
-    text = dump_yaml(data)
-    write_text(path, text)
-    if _json_safe(data):
-        stem, cached = _parsed_name(path, text.encode("utf-8"), cache_dir)
-        for old in cache_dir.glob(f"{stem}-*.json"):
-            old.unlink()
-        write_text(cached, json.dumps(data, ensure_ascii=False))
-
-
 def _json_safe(data: Any) -> bool:
     try:
         return bool(json.loads(json.dumps(data)) == data)

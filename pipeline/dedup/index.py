@@ -11,7 +11,7 @@ from typing import Any
 
 from pipeline.config import DedupRules
 from pipeline.dedup.group import Index, Related
-from pipeline.gcpause import paused_gc
+from pipeline.gcpause import paused_gc, settle
 from pipeline.models import Cluster, Member, QAItem, SourceItems
 from pipeline.yamlio import atomic_write, write_text
 
@@ -20,7 +20,7 @@ SCHEMA = 1
 
 def item_digest(slug: str, item: QAItem) -> str:
     """What clustering reads of an item: a change here re-matches it (and every item after it)."""
-    text = json.dumps([slug, item.id, item.question, item.lang, item.alt_question, item.alt_lang], ensure_ascii=False)
+    text = repr((slug, item.id, item.question, item.lang, item.alt_question, item.alt_lang))  # unambiguous, fast
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
@@ -84,6 +84,7 @@ def restore(path: Path, data: dict[str, Any], rules: DedupRules) -> Index | None
     try:
         with _state_file(path).open("rb") as kept, paused_gc():  # a great many objects: collecting triples the time
             schema, digest, order, state = pickle.load(kept)
+            settle()  # in a build: set aside before any collection walks it
     except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError, KeyError,
             pickle.UnpicklingError):
         return None

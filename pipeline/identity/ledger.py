@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pipeline.cache import code_fingerprint
 from pipeline.changes import RetireReason
 from pipeline.models import CardContent, SourceRef
+from pipeline.snapshot import keep_snapshot, load_snapshot
 from pipeline.yamlcheck import Checker
 from pipeline.yamlio import atomic_write, dump_flow, read_yaml
 
 SCHEMA = 2
+SNAPSHOT = "ledger"  # decks/.cache/parsed/ledger-<bytes and code>.pickle: the validated ledger
 HEADER = ("# deckmill's identity ledger (commit it): each card's stable id, GUID, note id, primary member, and what\n"
           "# was last published. Written by deckmill in flow style (JSON is YAML); edit by hand only with care.\n")
 MAX_NOTE_ID = 10**13  # a millisecond epoch (year 2286); larger ids overflow Anki
@@ -89,26 +89,6 @@ def content_hash(content: CardContent) -> str:
 Texts = dict[str, tuple[LedgerEntry, str]]
 
 
-def _snapshot(raw: bytes, cache_dir: Path) -> Path:
-    """Where the validated ledger read from these bytes, by this code, is kept."""
-    digest = hashlib.sha256(raw)
-    digest.update(code_fingerprint().encode())  # as hashing raw + code, without a copy of a large ledger's bytes
-    return cache_dir / f"ledger-{digest.hexdigest()[:24]}.pickle"
-
-
-def _keep_snapshot(raw: bytes, ledger: Ledger, texts: Texts, cache_dir: Path) -> None:
-    target = _snapshot(raw, cache_dir)
-    for old in cache_dir.glob("ledger-*.pickle"):
-        if old != target:
-            old.unlink()
-
-    def write(tmp: Path) -> None:
-        with tmp.open("wb") as out:  # streamed: a large ledger's pickle is never held whole in memory
-            pickle.dump((ledger, texts), out, pickle.HIGHEST_PROTOCOL)
-
-    atomic_write(target, write)
-
-
 def load_ledger(path: Path, cache_dir: Path | None = None) -> Ledger:
     """Read and validate a ledger (schema 1 or 2); every problem is a ConfigError with file and line."""
     return read_ledger(path, cache_dir)[0]
@@ -126,13 +106,13 @@ def read_ledger(path: Path, cache_dir: Path | None = None) -> tuple[Ledger, Text
         return _parse_ledger(path), {}
     try:
         raw = path.read_bytes()
-        kept = pickle.loads(_snapshot(raw, cache_dir).read_bytes())
-        if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], Ledger) and isinstance(kept[1], dict):
-            return kept[0], kept[1]
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
-        pass  # no snapshot yet, or one from other bytes or other code: read the file itself
-    ledger = _parse_ledger(path)
-    _keep_snapshot(raw, ledger, {}, cache_dir)
+    except OSError:
+        return _parse_ledger(path), {}  # which names the problem
+    kept = load_snapshot(raw, cache_dir, SNAPSHOT)
+    if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], Ledger) and isinstance(kept[1], dict):
+        return kept[0], kept[1]
+    ledger = _parse_ledger(path)  # no snapshot yet, or one from other bytes or other code: read the file itself
+    keep_snapshot(raw, (ledger, {}), cache_dir, SNAPSHOT)
     return ledger, {}
 
 
@@ -275,4 +255,4 @@ def save_ledger(path: Path, ledger: Ledger, cache_dir: Path | None = None, texts
 
     atomic_write(path, write)
     if cache_dir is not None:
-        _keep_snapshot(data, ledger, written, cache_dir)
+        keep_snapshot(data, (ledger, written), cache_dir, SNAPSHOT)
