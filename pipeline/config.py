@@ -214,19 +214,21 @@ def _damage_rule(node: yaml.Node) -> DamageRule:
 def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
     m = NodeMap(node, "dedup")
     m.only(("filler", "intents", "threshold", "related_threshold", "related_per_question", "max_block",
-            "same_page_strict", "combine", "siblings", "scope", "frames"))
+            "same_page_strict", "combine", "siblings", "scope", "frames", "examples"))
     same_page = m.opt("same_page_strict")
     fillers = NodeMap(m.req("filler"), "filler")
 
     def intent(n: yaml.Node) -> Intent:
         im = NodeMap(n, "an intent")
-        im.only(("name", "words", "level", "keep_parents", "open_up_to", "means", "same_as"))
+        im.only(("name", "words", "level", "keep_parents", "open_up_to", "means", "same_as", "shared", "lead_in"))
         level, keep, up_to, means = im.opt("level"), im.opt("keep_parents"), im.opt("open_up_to"), im.opt("means")
-        same_as = im.opt("same_as")
+        same_as, shared, lead_in = im.opt("same_as"), im.opt("shared"), im.opt("lead_in")
         return Intent(as_str(im.req("name")), as_list(im.req("words"), as_str), as_int(level) if level else 2,
                       as_bool(keep) if keep is not None else False, as_int(up_to) if up_to is not None else -1,
                       as_list(means, as_str) if means is not None else (),
-                      as_str(same_as) if same_as is not None else "")
+                      as_str(same_as) if same_as is not None else "",
+                      as_bool(shared) if shared is not None else False,
+                      as_bool(lead_in) if lead_in is not None else False)
 
     def combination(n: yaml.Node) -> Combination:
         cm = NodeMap(n, "a combination")
@@ -271,6 +273,7 @@ def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
         siblings=alike,
         scope=as_list(scope, as_str) if (scope := m.opt("scope")) is not None else (),
         frames=as_list(frames, as_regex) if (frames := m.opt("frames")) is not None else (),
+        examples=as_list(marks, as_str) if (marks := m.opt("examples")) is not None else (),
     )
 
 

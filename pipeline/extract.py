@@ -134,7 +134,8 @@ def _split_glued_heading(draft: _Draft, repairs: list[Repair], line: int) -> Non
 
 
 def _pair_bilingual(drafts: list[_Draft], page_lang: str) -> list[tuple[_Draft, _Draft | None]]:
-    """Join a question immediately followed by its twin in the other language (same number)."""
+    """Join a question immediately followed by its twin in the other language: the same number, or unnumbered in
+    the same style ('### Q: 中文问题' over a plain '### Query, Key, Value' heading is a question and a sub-heading)."""
     pairs: list[tuple[_Draft, _Draft | None]] = []
     i = 0
     while i < len(drafts):
@@ -142,6 +143,12 @@ def _pair_bilingual(drafts: list[_Draft], page_lang: str) -> list[tuple[_Draft, 
         nxt = drafts[i + 1] if i + 1 < len(drafts) else None
         if nxt is not None and not cur.blocks and not cur.inline_answer and cur.number == nxt.number and \
                 cur.line and nxt.line - cur.line <= 2 and line_lang(cur.question) != line_lang(nxt.question):
+            if not cur.number and cur.style != nxt.style:  # no twin: the answer's first sub-heading
+                heading = Block("heading", nxt.question, 4, line_lang(nxt.question), nxt.line)
+                pairs.append((_Draft(cur.question, cur.number, cur.style, cur.section, cur.line, nxt.inline_answer,
+                                     [heading, *nxt.blocks], nxt.qa_answer), None))
+                i += 2
+                continue
             primary, alt = (cur, nxt) if line_lang(cur.question) == page_lang else (nxt, cur)
             merged = _Draft(primary.question, primary.number, primary.style, cur.section, cur.line,
                             nxt.inline_answer, nxt.blocks, nxt.qa_answer)

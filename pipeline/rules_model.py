@@ -129,6 +129,8 @@ class Intent:
     open_up_to: int = -1  # an open request ('explain X') agrees with any intent up to this level (-1: not open)
     means: tuple[str, ...] = ()  # the intents this one stands for ('优缺点' = advantages + disadvantages)
     same_as: str = ""  # the intent this one asks the same as ('why X' of a technique asks what X is for)
+    shared: bool = False  # one such ask of the same concepts in two questions makes them one card (a comparison)
+    lead_in: bool = False  # a clause asking only this and ending in a comma leads into the next ('与X相比，Y的优点')
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,7 @@ class DedupRules:
     siblings: Siblings = Siblings()
     scope: tuple[str, ...] = ()  # phrases after which the rest of the clause is scope ('in the context of X')
     frames: tuple[re.Pattern[str], ...] = ()  # spans that say when, not what ('在计算softmax之前')
+    examples: tuple[str, ...] = ()  # markers opening a clause that lists what the clause before asks ('例如 A, B')
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,15 @@ import pytest
 
 from pipeline.config import Rules
 from pipeline.dedup import cluster, make_key, same_question
+from pipeline.dedup.keys import Key
 from pipeline.models import QAItem, SourceItems, SourceMeta
 
 
-def _same(a: str, b: str, rules: Rules, lang: str = "zh") -> bool:
-    return same_question(make_key(a, lang, rules.dedup), make_key(b, lang, rules.dedup), rules.dedup)[0]
+def _same(a: str, b: str, rules: Rules) -> bool:
+    def key(question: str) -> Key:
+        return make_key(question, "en" if question.isascii() else "zh", rules.dedup)
+
+    return same_question(key(a), key(b), rules.dedup)[0]
 
 
 @pytest.mark.parametrize(("a", "b"), [
@@ -25,7 +29,27 @@ def test_same_question_merges(a: str, b: str, rules: Rules) -> None:
 
 
 @pytest.mark.parametrize(("a", "b"), [
-    ("prefix LM 和 causal LM 区别是什么?", "prefix LM 和 causal LM、encoder-decoder 区别及各自有什么优缺点?"),
+    # one comparison of the same alternatives, whatever else each asks beside it
+    ("LoRA和QLoRA相比各有什么优缺点?", "为什么越来越多人从LoRA转向QLoRA?"),
+    ("与LayerNorm相比,RMSNorm有什么优点?", "RMSNorm和LayerNorm有什么区别?"),
+    ("介绍一下Top-k采样,它和Top-p采样有什么不同?", "Top-k和Top-p采样的区别"),
+    # the alternatives listed as examples ('例如 A, B, 和 C') are what a comparison compares
+    ("请比较几种归一化方法，例如 LayerNorm, RMSNorm, 和 BatchNorm。", "LayerNorm、RMSNorm和BatchNorm各有什么优缺点？"),
+    # the same asks of the same concepts in other names
+    ("请你介绍一下旋转位置编码，对比绝对位置编码它有什么优点？", "请你介绍一下RoPE，对比绝对位置编码它有什么优点？"),
+    # what is going on with a problem covers how to avoid it and why it happens
+    ("梯度消失到底是怎么回事?", "如何缓解梯度消失?"),
+    ("What is going on with hallucination in LLMs?", "为什么大模型会产生幻觉?"),
+])
+def test_asks_that_share_their_heart_merge(a: str, b: str, rules: Rules) -> None:
+    assert _same(a, b, rules)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("LoRA和QLoRA的区别是什么?", "LoRA和Adapter的区别是什么?"),  # a comparison of other alternatives
+    ("梯度消失是怎么回事?", "如何缓解梯度爆炸?"),  # a wide open request still names its concept
+    ("梯度消失是怎么回事?", "ReLU如何缓解梯度消失?"),
+    ("请比较几种归一化方法，例如 LayerNorm 和 BatchNorm。", "LayerNorm和RMSNorm有什么区别？"),
     ("什么是LLMs复读机问题?", "为什么会出现LLMs复读机问题?"),
     ("为什么会出现LLMs复读机问题?", "如何缓解LLMs复读机问题?"),
     ("什么是注意力分数?", "注意力分数如何计算?"),

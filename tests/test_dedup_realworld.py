@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,8 @@ import yaml
 from pipeline.config import Rules
 from pipeline.dedup import cluster
 from pipeline.models import QAItem, SourceItems, SourceMeta
-from tests.realworld_score import CORPUS
+from pipeline.session import Paths, Session
+from tests.realworld_score import CORPUS, NOW, matches, norm
 
 GAPS = Path(__file__).resolve().parent / "dedup_known_gaps.yaml"
 
@@ -85,3 +87,47 @@ def test_known_gaps_name_real_groups_with_a_reason() -> None:
         assert where in groups, where
         assert [m["slug"] for m in groups[where]["members"]] == gap["slugs"], where
         assert len(str(gap["reason"])) > 20, where
+
+
+@pytest.fixture(scope="module")
+def folder_cards(tmp_path_factory: pytest.TempPathFactory, rules: Rules) -> dict[tuple[str, str], set[str]]:
+    """Each corpus folder's pages built together in one project, as its expectations are scored: (slug, expected
+    question) -> the cards ('folder/n') holding it."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for folder, expected in _by_folder():
+        raw = tmp_path_factory.mktemp(folder) / "raw"
+        raw.mkdir()
+        for entry in expected.get("files", []):
+            shutil.copy(CORPUS / folder / entry["file"], raw / Path(entry["file"]).name)
+        session = Session(Paths(raw, raw.parent / "decks"), rules, now=NOW)
+        session.clean()
+        sources = session.extract()
+        clusters, _ = cluster(sources, rules.dedup)
+        card_of = {(m.source, m.item_id): f"{folder}/{n}" for n, c in enumerate(clusters) for m in c.members}
+        fronts = [(s.slug, [norm(i.question), norm(i.alt_question)], card_of[(s.slug, i.id)])
+                  for s in sources for i in s.items]
+        wanted = {(m["slug"], m["question"])
+                  for g in expected.get("duplicate_groups", []) for m in g["members"]}
+        wanted |= {_member(text) for pair in expected.get("must_not_merge_examples", []) for text in pair}
+        found |= {(slug, q): {card for s, texts, card in fronts
+                              if s == slug and any(matches(t, norm(q)) for t in texts)} for slug, q in wanted}
+    return found
+
+
+def _member(text: str) -> tuple[str, str]:
+    slug, question = text.split(": ", 1)
+    return slug, question
+
+
+def test_built_together_each_folder_keeps_its_groups_and_pairs(folder_cards: dict[tuple[str, str], set[str]]) -> None:
+    """As the expectations are scored: a folder's pages in one project. Each listed group is one card (every member
+    found on it) but the known gaps and the within-page groups whose merge is only tolerated, and no must-not-merge
+    pair shares a card."""
+    assert [where for where, cards in folder_cards.items() if not cards] == []
+    gaps = _gaps()
+    split = [where for where, g in _groups().items() if where not in gaps and "tolerated" not in str(g.get("kind"))
+             and not set.intersection(*(folder_cards[(m["slug"], m["question"])] for m in g["members"]))]
+    assert split == []
+    together = [pair for _, expected in _by_folder() for pair in expected.get("must_not_merge_examples", [])
+                if folder_cards[_member(pair[0])] & folder_cards[_member(pair[1])]]
+    assert together == []

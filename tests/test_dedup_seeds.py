@@ -18,6 +18,8 @@ EXPECTED = [
     {"对COT (chain of thought)的理解", "什么是思维链(Chain-of-Thought, CoT)提示,它如何辅助推理?"},
     {"在NLP中,生成模型(Generative Models)和判别模型(Discriminative Models)有何区别?",
      "判别式AI(Discriminative AI)和生成式AI(Generative AI)有何不同?"},
+    {"微调后的模型出现能力劣化灾难性遗忘是怎么回事?",  # what is going on with it: whatever answers it, avoiding it too
+     "LLM在微调过程中如何避免灾难性遗忘(Catastrophic Forgetting)?"},  # catastrophic forgetting
     {"大模型LLM的架构介绍?", "请简述你了解的大模型的主要结构特点。"},  # the model architecture question
     {"请简述什么是大模型,以及它与传统模型的主要区别是什么?", "如何定义大型语言模型(LLM)?"},
     {"预训练和微调哪个阶段注入知识的?", "预训练和微调哪个阶段注入知识"},
@@ -55,9 +57,7 @@ def test_close_but_different_seed_questions_stay_apart(
     found, items = clusters
     card_of = {items[(m.source, m.item_id)].question: n for n, c in enumerate(found) for m in c.members}
     for a, b in [("PEFT如何缓解灾难性遗忘?", "LLM在微调过程中如何避免灾难性遗忘(Catastrophic Forgetting)?"),
-                 # what catastrophic forgetting after fine-tuning is about vs how to avoid it: cause vs fix, as below
-                 ("微调后的模型出现能力劣化灾难性遗忘是怎么回事?",
-                  "LLM在微调过程中如何避免灾难性遗忘(Catastrophic Forgetting)?"),
+                 ("微调后的模型出现能力劣化灾难性遗忘是怎么回事?", "PEFT如何缓解灾难性遗忘?"),
                  ("什么是LLMs复读机问题?", "为什么会出现LLMs复读机问题?"),
                  ("为什么会出现LLMs复读机问题?", "如何缓解LLMs复读机问题?"),
                  ("prefix LM 和 causal LM 区别是什么?",

@@ -51,7 +51,9 @@ def test_the_page_holds_every_card_and_loads_nothing(built: tuple[Session, Path,
     soup = BeautifulSoup(text, "lxml")
     uncarded = [row.get_text(" | ") for row in soup.select("#pv-uncarded tr")[1:]]
     assert "ChatGLM3的词表实现方法? | llm-algorithm-interview-100/" in "\n".join(uncarded)
-    assert len(uncarded) == 39 and all(row.endswith("| no answer in any source") for row in uncarded)
+    # the seed pages' 39 unanswered questions, less the one that joins an answered card (catastrophic forgetting)
+    assert len(uncarded) == 38 and all(row.endswith("| no answer in any source") for row in uncarded)
+    assert "灾难性遗忘" not in "\n".join(uncarded)
     pages = {tr.td.get_text(): [td.get_text() for td in tr.select("td")] for tr in soup.select("#pv-pages tr")[1:]}
     assert len(pages) == len(SEEDS) and "top-50-llm-interview-questions-bilingual" in pages
     chosen = inspect_page(SEEDS_DIR / "llm-attention-basics-series-1.txt", load_rules()).chosen

@@ -273,6 +273,19 @@ def test_a_numbered_list_announced_by_a_colon_is_the_answer_not_new_questions(ru
                                       "2. Compute its gradient.\n3. Step against the gradient.")
 
 
+def test_a_labelled_question_heading_over_a_plain_heading_in_another_language_is_no_twin(
+        rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "notes.md"
+    page.write_text("# 注意力笔记\n\n### Q:多头注意力中每个头的作用\n\n### Heads, Subspaces\n\n"
+                    "每个头在自己的子空间里计算注意力，最后拼接。\n\n### Q:为什么要做缩放？\n\n"
+                    "防止点积过大导致 softmax 饱和。\n", encoding="utf-8")
+    source = extract_file(page, rules)
+    assert [(i.question, i.alt_question) for i in source.items] == [
+        ("多头注意力中每个头的作用", ""), ("为什么要做缩放？", "")]
+    assert "Heads, Subspaces" in source.items[0].answer
+    assert "每个头在自己的子空间里计算注意力" in source.items[0].answer
+
+
 @pytest.mark.parametrize("name", ["casual-notes.md", "casual-notes.txt"])
 def test_casual_notes_with_unnumbered_question_lines(name: str, rules: Rules, tmp_path: Path) -> None:
     page = tmp_path / name

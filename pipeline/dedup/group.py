@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pipeline.config import DedupRules
 from pipeline.dedup.intent import canonical, specific
-from pipeline.dedup.keys import Block, Key, blocks, concept_block, make_key
+from pipeline.dedup.keys import Block, Key, blocks, concept_block, make_key, wide_block
 from pipeline.dedup.taxonomy import lexicon
 from pipeline.dedup.verify import MergeRule, Verdict, same_page_ok, similarity, verify
 from pipeline.models import Cluster, Member, QAItem
@@ -29,6 +30,9 @@ def item_keys(item: QAItem, rules: DedupRules) -> list[Key]:
     if item.alt_question:
         keys.append(make_key(item.alt_question, item.alt_lang, rules))
     return keys
+
+
+_PARTIAL = frozenset({MergeRule.CONTAINED, MergeRule.SHARED})  # merges of questions that ask more than they share
 
 
 @dataclass
@@ -74,25 +78,34 @@ class Index:
         for key in keys:
             tried: set[int] = set()
             ask = specific(canonical(key.intents, lex.same_as), lex.open_intents)
-            for block in blocks(key):
-                for index in list(self.by_block.get(block, {}))[: self.rules.max_block]:
-                    if index in tried:
+            for index in self._candidates(key):
+                if index in tried:
+                    continue
+                tried.add(index)
+                conflict = bool(ask and self.asks[index] and ask != self.asks[index])
+                same_page = self.rules.same_page_strict and slug in self.pages[index]
+                for other in self.keys[index].values():
+                    verdict = verify(key, other, self.rules)
+                    if not verdict.same or (same_page and not same_page_ok(key, other)):
                         continue
-                    tried.add(index)
-                    conflict = bool(ask and self.asks[index] and ask != self.asks[index])
-                    same_page = self.rules.same_page_strict and slug in self.pages[index]
-                    for other in self.keys[index].values():
-                        verdict = verify(key, other, self.rules)
-                        if not verdict.same or (same_page and not same_page_ok(key, other)):
-                            continue
-                        if verdict.rule is not MergeRule.EXACT and (conflict or verdict.rule is MergeRule.CONTAINED) \
-                                and not self._agrees_with_all(index, key):
-                            continue
-                        if best is None or verdict.score > best[1].score:
-                            best = (index, verdict)
-                            if verdict.rule is MergeRule.EXACT:
-                                return best
+                    if verdict.rule is not MergeRule.EXACT and (conflict or verdict.rule in _PARTIAL) \
+                            and not self._agrees_with_all(index, key):
+                        continue
+                    if best is None or (verdict.score, len(self.members[index])) > \
+                            (best[1].score, len(self.members[best[0]])):  # a tie goes to the card more pages share
+                        best = (index, verdict)
+                        if verdict.rule is MergeRule.EXACT:
+                            return best
         return best
+
+    def _candidates(self, key: Key) -> Iterator[int]:
+        """The clusters a key is verified against: those sharing a block, those holding a wide open request of its
+        concepts, and for a wide open request itself any cluster of its concepts; a bounded number of each."""
+        for block in (*blocks(key), wide_block(key)):
+            yield from list(self.by_block.get(block, {}))[: self.rules.max_block]
+        near = concept_block(key) if key.wide else None
+        if near is not None:
+            yield from (index for index, _ in self.near.get(near, []))
 
     def _agrees_with_all(self, index: int, key: Key) -> bool:
         """Whether the key verifies against every member of the card (a card of two specific asks, or one joined
@@ -105,7 +118,7 @@ class Index:
         if key.text in self.keys[index]:
             return
         self.keys[index][key.text] = key
-        for block in blocks(key):
+        for block in (*blocks(key), *([wide_block(key)] if key.wide else [])):
             bucket = self.by_block.setdefault(block, {})
             if len(bucket) < self.rules.max_block:
                 bucket[index] = None

@@ -22,7 +22,8 @@ def resolve(cues: list[str], lex: Lexicon, leftover: bool) -> frozenset[str]:
     if not cues:
         if leftover:
             return frozenset({Fallback.GENERIC})
-        return frozenset(lex.open_intents) or frozenset({Fallback.EXPLAIN})
+        plain = min(lex.open_intents.items(), key=lambda kv: (kv[1], kv[0]), default=(Fallback.EXPLAIN.value, 0))
+        return frozenset({plain[0]})  # the plainest open request: a bare noun phrase asks to explain the thing
     named = set(cues)
     for parts, gives in lex.combos:
         if parts <= named:

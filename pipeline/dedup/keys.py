@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pipeline.config import DedupRules
-from pipeline.dedup.intent import canonical, resolve
+from pipeline.dedup.intent import canonical, openness, resolve
 from pipeline.dedup.taxonomy import Role, lexicon, normalize
 
 _LEADING_NUMBER = re.compile(r"^\s*(?:q\s*\d+\s*[:：.]|\d+(?:\.\d+)*\s*[、.．:：)]\s*(?!\d)|\d+(?:\.\d+)+\s+(?=\D))\s*")
@@ -15,6 +15,7 @@ _TOKEN = re.compile(r"[a-z][a-z0-9+#]*|\d+(?:\.\d+)?|[\u3400-\u9fff]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_COMMAS = frozenset(",，")
 _CLAUSE_END = re.compile(r"[?？;；,，。!！:：]|(?<!\bvs)(?<!\be\.g)(?<!\bi\.e)(?<!\betc)\.(?=\s)"
                          r"|\s(?=and\s+(?:why|how|what|which|when|where|is|are|does|do|can)\b)")
 _GLOSS = re.compile(r"(?:^|(?<=[\s\u3400-\u9fff\W]))[(（]([^()（）]{1,40})[)）]")  # '思维链(Chain-of-Thought)'
@@ -45,6 +46,8 @@ class Key:
     more: tuple[Ask, ...] = ()  # the asks of later clauses ('什么是X,它为什么重要?' also asks why X matters)
     setting: frozenset[str] = frozenset()  # where or when it is asked: scope and frame concepts, a frame's words
     parents_named: frozenset[str] = frozenset()  # parents named beside their child ('Why is GPT decoder-only?')
+    compares: tuple[frozenset[str], ...] = ()  # the alternatives each shared ask (a comparison) names
+    wide: bool = False  # an open request reaching beyond the plainest one ('X是怎么回事' covers how to avoid X)
 
     @property
     def signature(self) -> tuple[frozenset[str], str, frozenset[str]]:
@@ -64,6 +67,14 @@ class _Clause:
     rest: list[str] = field(default_factory=list)
     scope: set[str] = field(default_factory=set)  # concepts named after a scope phrase
     frame_words: set[str] = field(default_factory=set)  # a frame's own words ('在训练时': 训 练)
+    leads: bool = False  # it asks only a lead-in intent and ends in a comma: it belongs to the next clause
+    examples: bool = False  # it starts with an example marker ('例如', 'such as'): it names what the one before asks
+
+    def join(self, next_clause: _Clause) -> _Clause:
+        """This lead-in clause and the clause it leads into, as one ('与X相比，Y有什么优点')."""
+        return _Clause(self.cues + next_clause.cues, self.concepts | next_clause.concepts,
+                       self.rest + next_clause.rest, self.scope | next_clause.scope,
+                       self.frame_words | next_clause.frame_words, next_clause.leads)
 
 
 def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
@@ -85,6 +96,7 @@ def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
         bare[hit.start:hit.end] = " " * (hit.end - hit.start)
     for bound in [m.end() for m in _CLAUSE_END.finditer(text)] + [len(text)]:
         clause = _Clause()
+        clause.examples = bool(lex.examples) and text[last:bound].lstrip().startswith(lex.examples)
         clause.frame_words = {w for start, end in framed if last <= start < bound
                               for w in _words(["".join(bare[start:end])])}
         glossed = {c for start, found in glosses if last <= start < bound for c in found}
@@ -115,8 +127,25 @@ def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
             clause.rest.append(wording[last:bound])
         clause.concepts = clause.concepts or clause.scope  # the scope, when nothing else is named
         last = max(last, bound)
+        clause.leads = bool(clause.cues) and set(clause.cues) <= lex.lead_in and text[bound - 1:bound] in _COMMAS
         clauses.append(clause)
-    return clauses
+    return _joined(clauses)
+
+
+def _joined(clauses: list[_Clause]) -> list[_Clause]:
+    """The clauses with each lead-in joined to the clause after it, and a list of examples ('例如 A, B, 和 C') to the
+    clause it illustrates: the examples are what that clause asks about."""
+    out: list[_Clause] = []
+    listing = False
+    for clause in clauses:
+        names_only = not clause.cues and bool(clause.concepts) and not _words(clause.rest)
+        if out and (out[-1].leads or (clause.examples and not clause.cues) or (listing and names_only)):
+            listing = clause.examples or (listing and names_only)
+            out.append(out.pop().join(clause))
+        else:
+            listing = False
+            out.append(clause)
+    return out
 
 
 def _words(pieces: list[str]) -> tuple[str, ...]:
@@ -158,8 +187,11 @@ def make_key(question: str, lang: str, rules: DedupRules) -> Key:
         compact = re.sub(r"\s+(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])\s+", "", compact)
     setting = frozenset(c for clause in head for c in clause.scope | clause.frame_words)
     parents_named = frozenset(named - concepts - lex.taxonomy.generic)
+    compares = tuple(sorted({ask.concepts for ask in (Ask(concepts, intents, leftover, ""), *more)
+                             if ask.intents & lex.shared and len(ask.concepts) > 1}, key=sorted))
+    wide = openness(intents, lex.open_intents) > min(lex.open_intents.values(), default=-1)
     return Key(compact, concepts, intents, numbers, leftover, lang, _ask_block(intents, rules), partial, more,
-               setting, parents_named)
+               setting, parents_named, compares, wide)
 
 
 def _further(asked: frozenset[str], main: frozenset[str]) -> frozenset[str]:
@@ -171,7 +203,7 @@ def _ask_block(intents: frozenset[str], rules: DedupRules) -> str:
     """The intents as blocked: the asks an open request agrees with share one block."""
     lex = lexicon(rules)
     intents = canonical(intents, lex.same_as)
-    reach = max(lex.open_intents.values(), default=-1)
+    reach = min(lex.open_intents.values(), default=-1)  # an open request of wider reach also meets others by `wide`
     within = all(i in lex.open_intents or lex.intent_levels.get(i, 99) <= reach for i in intents)
     return "open" if within else "+".join(sorted(intents))
 
@@ -183,7 +215,8 @@ def blocks(key: Key) -> Iterator[Block]:
     """Candidate keys: the exact text, and (concepts, intents, numbers) with the leftover or the leftover less one
     word, so two keys whose leftovers differ by one word (added, dropped or swapped) share a block; the same for
     each later ask, so a question asking two things meets the questions asking one of them; an ask of three or
-    more concepts also under each set of one fewer (comparing LR and SVM is part of comparing SVM, LR and trees)."""
+    more concepts also under each set of one fewer (comparing LR and SVM is part of comparing SVM, LR and trees);
+    and each comparison by the alternatives it names alone."""
     yield ("text", key.lang, key.text)
     for concepts, block, leftover in ((key.concepts, key.ask_block, key.leftover),
                                       *((a.concepts, a.block, a.leftover) for a in key.more)):
@@ -193,6 +226,14 @@ def blocks(key: Key) -> Iterator[Block]:
             yield ("sig", signature, words)
             for n in range(len(words)):
                 yield ("sig", signature, words[:n] + words[n + 1:])
+    for compared in key.compares:  # questions comparing the same alternatives meet, whatever else they ask
+        for named in (compared, *(compared - {c} for c in sorted(compared) if len(compared) > 2)):
+            yield ("compare", named, key.numbers)
+
+
+def wide_block(key: Key) -> Block:
+    """Where a wide open request ('X是怎么回事') is filed, and where every other question of its concepts looks."""
+    return ("wide", key.concepts, key.numbers)
 
 
 def concept_block(key: Key) -> Block | None:

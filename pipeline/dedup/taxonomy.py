@@ -174,6 +174,9 @@ class Lexicon:
     same_as: dict[str, str]  # an intent asking what another asks ('why X' of a technique is what X is for)
     siblings_ask: str  # the intent of a question naming alternatives together ('explain L1 and L2' compares)
     siblings_from: frozenset[str]  # ...when it asks one of these
+    shared: frozenset[str] = frozenset()  # intents one shared ask of which makes two questions one card
+    lead_in: frozenset[str] = frozenset()  # intents whose clause, ending in a comma, leads into the next
+    examples: tuple[str, ...] = ()  # example markers, normalized
 
 
 def concept_trie(topics: tuple[Topic, ...]) -> Trie:
@@ -211,7 +214,10 @@ def lexicon(rules: DedupRules) -> Lexicon:
                     {i.name: frozenset(i.means) for i in rules.intents if i.means},
                     tuple((frozenset(c.all), c.gives) for c in rules.combine),
                     {i.name: i.same_as for i in rules.intents if i.same_as},
-                    rules.siblings.ask, frozenset(rules.siblings.asked))
+                    rules.siblings.ask, frozenset(rules.siblings.asked),
+                    frozenset(i.name for i in rules.intents if i.shared),
+                    frozenset(i.name for i in rules.intents if i.lead_in),
+                    tuple(normalize(w) for w in rules.examples))
     _LEXICONS[id(rules)] = (rules, built)
     return built
 

@@ -27,6 +27,7 @@ class MergeRule(StrEnum):
     SIMILAR = "similar"  # same concepts, intents and numbers; the leftover words alike (one language)
     TRANSLATION = "translation"  # other language: same concepts, intents and numbers, nothing else said
     CONTAINED = "contained"  # same numbers; every ask of one (concepts and intents) is an ask of the other
+    SHARED = "shared comparison"  # same numbers; both compare the same alternatives, whatever else each asks
     BY_PERSON = "merged by overrides"  # the person merged the cards (`merge:`)
     KEPT_APART = "kept apart by overrides"  # the person split it off (`keep_apart:`)
 
@@ -72,6 +73,32 @@ def _asks(key: Key) -> tuple[Ask, ...]:
     return (Ask(key.concepts, key.intents, key.leftover, key.ask_block), *key.more)
 
 
+def _compared(x: Ask, y: Ask) -> bool:
+    """The same alternatives, or those of one less one (comparing LR and SVM is part of comparing SVM, LR and trees)."""
+    small, big = sorted((x.concepts, y.concepts), key=len)
+    return len(small) > 1 and (small == big or (small < big and len(big - small) == 1))
+
+
+def shared_ask(a: Key, b: Key, rules: DedupRules) -> int:
+    """Whether both questions compare the same alternatives (an intent marked `shared`), in any of their asks and
+    whatever else each asks beside it: 'PPO和DPO相比有什么优缺点' and '为什么从PPO转向DPO' are one card. The
+    wording left must be alike (one language) or nothing on both sides. The best score (1-100), or 0."""
+    lex = lexicon(rules)
+    if not lex.shared or a.numbers != b.numbers:
+        return 0
+    best = 0
+    for x in _asks(a):
+        for y in _asks(b):
+            if not (x.intents & y.intents & lex.shared) or not _compared(x, y):
+                continue
+            if not x.leftover and not y.leftover:
+                return 100
+            if a.lang == b.lang and x.leftover and y.leftover:
+                score = dice(x.leftover, y.leftover)
+                best = max(best, score if score >= rules.threshold else 0)
+    return best
+
+
 def contained(a: Key, b: Key, rules: DedupRules) -> int:
     """Whether every ask of one question (its main ask and its later clauses') is an ask of the other: the same
     concepts (or, for a comparison, all but one of the other's: comparing LR and SVM is part of comparing SVM, LR
@@ -111,6 +138,9 @@ def verify(a: Key, b: Key, rules: DedupRules) -> Verdict:
         within = contained(a, b, rules) if a.numbers == b.numbers else 0
         if within:
             return Verdict(MergeRule.CONTAINED, within)
+        shared = shared_ask(a, b, rules)
+        if shared:
+            return Verdict(MergeRule.SHARED, shared)
         return Verdict(None, score, WhyNot.INTENT if same_concepts else WhyNot.CONCEPTS)
     if relation_unasked(a, b, lex.open_intents.keys(), lex.intent_levels):
         return Verdict(None, score, WhyNot.INTENT)
@@ -155,9 +185,11 @@ def settings_clash(a: Key, b: Key, ancestors: Callable[[str], list[str]]) -> boo
 
 def same_page_ok(a: Key, b: Key) -> bool:
     """Two questions of one page are one card: the same words in any order ('如何使用LangChain', 'LangChain 如何使用'),
-    or each one whole ask with the very same intent."""
+    the same asks of the same concepts, or each one whole ask with the very same intent."""
     if sorted(_WORD.findall(a.text)) == sorted(_WORD.findall(b.text)):
         return True
+    if (a.concepts, a.intents, a.leftover, a.more) == (b.concepts, b.intents, b.leftover, b.more):
+        return True  # the very same asks in other names of the same concepts ('旋转位置编码RoPE', 'RoPE')
     return not a.partial and not b.partial and a.intents == b.intents
 
 
