@@ -8,6 +8,7 @@ from typing import Any
 
 from pipeline.dedup import Related
 from pipeline.errors import ConfigError
+from pipeline.mergedtext import merged_text
 from pipeline.models import (
     Block,
     Check,
@@ -171,14 +172,23 @@ def _source(data: Any, path: Path) -> SourceItems:
 
 def write_merged(path: Path, clusters: list[Cluster], related: list[Related],
                  card_ids: dict[str, str] | None = None, cache_dir: Path | None = None) -> None:
+    """Write merged.yaml; with `cache_dir`, a file whose text would not change is left as it is."""
     ids = card_ids or {}
-    write_yaml(path, {
-        "schema": SCHEMA,
-        "cards": [{"card": ids.get(c.key, ""), "members": [
-            {"source": m.source, "item": m.item_id, "why": m.reason, "similarity": m.score} for m in c.members]}
-            for c in clusters],
-        "related_not_merged": [{"a": r.a, "b": r.b, "similarity": r.score, "why_not": r.why_not} for r in related],
-    }, cache_dir)
+    text = merged_text(SCHEMA, clusters, related, ids)
+    if text is None:  # a value that needs quoting: the emitter writes it
+        write_yaml(path, {
+            "schema": SCHEMA,
+            "cards": [{"card": ids.get(c.key, ""), "members": [
+                {"source": m.source, "item": m.item_id, "why": m.reason, "similarity": m.score} for m in c.members]}
+                for c in clusters],
+            "related_not_merged": [{"a": r.a, "b": r.b, "similarity": r.score, "why_not": r.why_not}
+                                   for r in related],
+        }, cache_dir)
+        return
+    data = text.encode("utf-8")
+    if cache_dir is not None and path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return
+    write_text(path, text)
 
 
 def read_merged(path: Path) -> tuple[list[Cluster], list[Related]]:

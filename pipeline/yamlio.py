@@ -44,7 +44,8 @@ _RESOLVER = yaml.resolver.Resolver()  # the implicit tags (bool, int, null, ...)
 
 
 @functools.lru_cache(maxsize=65536)
-def _plain(value: str) -> bool:
+def plain_scalar(value: str) -> bool:
+    """Whether the emitter writes `value` plain: unquoted, on one line, as it stands."""
     tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
     return bool(_PLAIN.fullmatch(value)) and tag == _STR_TAG
 
@@ -58,14 +59,14 @@ def _records(data: Any, indent: str, out: list[str]) -> bool:
     for key, value in data.items():
         lead = indent if first else " " * len(indent)
         first = False
-        if not isinstance(key, str) or not _plain(key) or len(key) >= 128:  # longer: the emitter writes "? key"
+        if not isinstance(key, str) or not plain_scalar(key) or len(key) >= 128:  # longer: the emitter writes "? key"
             return False
         if isinstance(value, bool) or value is None:
             return False
         if isinstance(value, int):
             out.append(f"{lead}{key}: {value}\n")
         elif isinstance(value, str):
-            if value and not _plain(value):
+            if value and not plain_scalar(value):
                 return False
             out.append(f"{lead}{key}: {value or _EMPTY}\n")
         elif isinstance(value, list):
