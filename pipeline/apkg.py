@@ -109,7 +109,7 @@ def write_package(path: Path, cards: list[tuple[Card, list[str]]], model: genank
         if card.deck not in decks:
             decks[card.deck] = _Deck(card.deck, model)
         decks[card.deck].cards.append((card, fields))
-    shown = sorted(referenced([f for _, fields in cards for f in fields]) & set(media or {}))
+    shown = sorted(referenced([f for _, fields in cards for f in fields]) & set(media)) if media else []
 
     def write(tmp: Path) -> None:
         with tempfile.TemporaryDirectory(prefix="deckmill-media-") as folder:
