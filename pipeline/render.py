@@ -107,7 +107,9 @@ def render_markdown(text: str) -> str:
 
 
 def load_memo(path: Path, version: str) -> None:
-    """Remember what an earlier build with the same code rendered (a missing or stale file is ignored)."""
+    """Remember what an earlier build with the same code rendered (a missing or stale file is ignored); what this
+    build renders is what `save_memo` keeps."""
+    _used.clear()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -192,8 +192,10 @@ class Session:
             return self._publish(sources, clusters, related, include_unanswered, refresh)
 
     def _compose(self, groups: list[Group], items: dict[str, QAItem], by_slug: dict[str, SourceItems], ledger: Ledger,
-                 overrides: Overrides, unanswered: bool, pages: dict[str, str] | None) -> list[Composed]:
-        """Each group's card; those whose inputs are what they were last build are taken from the compose memo."""
+                 overrides: Overrides, unanswered: bool,
+                 pages: dict[str, str] | None) -> tuple[list[Composed], ComposeMemo]:
+        """Each group's card; those whose inputs are what they were last build are taken from the compose memo (saved
+        by the caller once the cards' fields are known)."""
         cache = self.paths.out / ".cache"
         code = code_fingerprint()
         tag_memo = ClassifyMemo.load(cache / "tags.json", self.rules.taxonomy, self.rules.fingerprint + code)
@@ -201,10 +203,8 @@ class Session:
         composed = cards_memo.compose_all(
             groups, ledger.entries, overrides, pages,
             lambda g, entry: compose(g, items, by_slug, entry, self.rules, overrides, unanswered, tag_memo.classify))
-        if pages is not None:
-            cards_memo.save(cache / "composed.pickle")
         tag_memo.save(cache / "tags.json")  # the topics of the cards composed (the others' are in the compose memo)
-        return composed
+        return composed, cards_memo
 
     def _publish(self, sources: list[SourceItems], clusters: list[Cluster], related: list[Related],
                  include_unanswered: bool | None, refresh: bool, pages: dict[str, str] | None = None) -> BuildReport:
@@ -225,8 +225,8 @@ class Session:
         asked = {k: (i.question, i.lang, i.answer) for k, i in items.items()}
         groups, proposals = claim(ledger, clusters, asked, overrides.merge, rewording_matcher(self.rules.dedup))
         with paused_gc():  # composing, deciding and packaging make a great many objects and no garbage cycles
-            composed = self._compose(groups, items, {s.slug: s for s in sources}, ledger, overrides, unanswered,
-                                     pages)
+            composed, cards_memo = self._compose(groups, items, {s.slug: s for s in sources}, ledger, overrides,
+                                                 unanswered, pages)
             settle()  # the cards composed
             outcome = decide(ledger, composed, frozenset(items), overrides.never_emit, refresh, self.now)
             settle()  # the cards decided
@@ -236,9 +236,11 @@ class Session:
             memo, version = self.paths.out / ".cache" / "rendered.json", code_fingerprint()
             load_memo(memo, version)
             name = PACKAGE
-            written = write_package(self.paths.out / name, [(c, fields_for(c)) for c in outcome.cards], model,
+            written = write_package(self.paths.out / name, cards_memo.fields_all(outcome.cards, fields_for), model,
                                     media_index(self.paths.raw))
             settle()  # the fields rendered
+            if pages is not None:
+                cards_memo.save(self.paths.out / ".cache" / "composed.pickle")
         save_memo(memo, version)
         for stale in self.paths.out.glob("deckmill-*.apkg"):
             stale.unlink()  # one package per root deck was the first release's layout

@@ -24,9 +24,10 @@ def _tamper(out: Path) -> int:
     """Rewrite every remembered card's question (a well-formed memo that lies); the number of cards changed."""
     schema, version, known = pickle.loads(_memo(out).read_bytes())
     lied = {}
-    for key, (then, rest) in known.items():
+    for key, (then, rest, card_id, fields) in known.items():
         content = rest[2]
-        lied[key] = (then, (*rest[:2], replace(content, question=f"{MARK} {content.question}"), *rest[3:]))
+        lied[key] = (then, (*rest[:2], replace(content, question=f"{MARK} {content.question}"), *rest[3:]), card_id,
+                     fields)
     _memo(out).write_bytes(pickle.dumps((schema, version, lied)))
     return len(lied)
 
@@ -41,10 +42,15 @@ def _built_twice(tmp_path: Path) -> Path:
 def _damaged(memo: Path) -> list[bytes]:
     schema, version, known = pickle.loads(memo.read_bytes())
     good = memo.read_bytes()
-    wrong_shapes = {key: ("-", ("not", "a", "card")) for key in known}
-    wrong_types = {key: (then, (rest[0], "kept", "not content", *rest[3:])) for key, (then, rest) in known.items()}
+    wrong_shapes = {key: ("-", ("not", "a", "card"), "", None) for key in known}
+    wrong_types = {key: (then, (rest[0], "kept", "not content", *rest[3:]), card, fields)
+                   for key, (then, rest, card, fields) in known.items()}
+    short_fields = {key: (*record[:3], ("only one field",)) for key, record in known.items()}
+    odd_fields = {key: (*record[:3], (None,) * len(record[3] or ())) for key, record in known.items()}
+    two_tuples = {key: record[:2] for key, record in known.items()}  # the first layout
     return [b"", b"\x80\x05garbage", good[: len(good) // 2], pickle.dumps("a string"), pickle.dumps((schema,)),
-            pickle.dumps((schema, version, wrong_shapes)), pickle.dumps((schema, version, wrong_types)),
+            *(pickle.dumps((schema, version, bad)) for bad in (wrong_shapes, wrong_types, short_fields, odd_fields,
+                                                              two_tuples)),
             pickle.dumps((schema, version, ["a list"]))]
 
 
@@ -69,6 +75,26 @@ def test_the_memo_is_what_a_rebuild_reuses(tmp_path: Path) -> None:
     assert _tamper(out) > 10
     session_for(tmp_path, raw, NOW + 120).build()
     assert (out / "ledger.yaml").read_text("utf-8").count(MARK) > 10  # the lie shows: it was used, not recomposed
+
+
+def test_a_cards_fields_are_reused_only_under_the_same_card_id(tmp_path: Path) -> None:
+    raw = _built_twice(tmp_path)
+    out = tmp_path / "decks"
+    schema, version, known = pickle.loads(_memo(out).read_bytes())
+    assert all(fields is not None and card_id.startswith("dm-") for _, _, card_id, fields in known.values())
+    lied = {key: (then, rest, card_id, (f"{MARK}-{card_id}", *fields[1:]))
+            for key, (then, rest, card_id, fields) in known.items()}
+    _memo(out).write_bytes(pickle.dumps((schema, version, lied)))
+    session_for(tmp_path, raw, NOW + 120).build()
+    assert _apkg_text(out).count(MARK) == 2 * len(known)  # reused (question and sort field): not rendered again
+    lied = {key: (then, rest, "dm-someone-else", fields) for key, (then, rest, _, fields) in lied.items()}
+    _memo(out).write_bytes(pickle.dumps((schema, version, lied)))
+    session_for(tmp_path, raw, NOW + 180).build()
+    assert MARK not in _apkg_text(out)  # published under another id: rendered again
+
+
+def _apkg_text(out: Path) -> str:
+    return "".join(v.decode("utf-8", "replace") for k, v in _outputs(out).items() if k.startswith("apkg:"))
 
 
 def test_a_rules_change_forgets_the_memo(tmp_path: Path) -> None:

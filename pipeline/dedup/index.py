@@ -112,6 +112,7 @@ def cluster_kept(sources: list[SourceItems], rules: DedupRules, path: Path) -> t
     index = resumed or Index(rules)
     for slug, item in items[len(data["order"]) if resumed is not None and data is not None else 0:]:
         index.add(slug, item)
+    settle()  # in a build: the index as it stands is set aside before saving it walks every part of it
     save(path, index, order, rules)
     return index.clusters(), list(index.related.values())
 
