@@ -20,6 +20,7 @@ from pipeline.identity.ledger import LedgerEntry
 from pipeline.identity.primary import PrimaryReason
 from pipeline.models import Card, CardContent
 from pipeline.overrides import Overrides
+from pipeline.snapshot import UNREADABLE
 from pipeline.yamlio import atomic_write
 
 SCHEMA = 1
@@ -70,8 +71,7 @@ class ComposeMemo:
             with path.open("rb") as kept, paused_gc():  # many objects, no garbage: collecting would only cost
                 schema, saved_version, known = pickle.load(kept)
                 settle()  # in a build: set aside before any collection walks it
-        except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError, KeyError,
-                pickle.UnpicklingError):
+        except UNREADABLE:
             return memo  # none yet, or damaged: every card is composed
         if schema == SCHEMA and saved_version == version and isinstance(known, dict):
             memo.known = known

@@ -13,8 +13,9 @@ from pipeline.cache import code_fingerprint
 from pipeline.gcpause import paused_gc, settle
 from pipeline.yamlio import atomic_write
 
-_UNREADABLE = (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError, KeyError,
-               pickle.UnpicklingError)
+# what loading a pickle that is damaged, or made by other code, can raise
+UNREADABLE = (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError, KeyError,
+              pickle.UnpicklingError)
 
 
 def snapshot_path(raw: bytes, cache_dir: Path, name: str) -> Path:
@@ -30,7 +31,7 @@ def load_snapshot(raw: bytes, cache_dir: Path, name: str) -> Any:
         with paused_gc():  # a great many objects and no garbage
             kept = pickle.loads(snapshot_path(raw, cache_dir, name).read_bytes())
             settle()  # in a build: set aside before any collection walks it
-    except _UNREADABLE:
+    except UNREADABLE:
         return None
     return kept
 
