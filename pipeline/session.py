@@ -329,11 +329,12 @@ class Session:
                 settled = steady.load(memo, self._steady_key(sources, include_unanswered, refresh))
                 if settled is not None:
                     return replace(settled, skipped_pages=tuple(self.skipped))
-            self.progress("dedup", 0, 1)
-            clusters, related = cluster(sources, self.rules.dedup, self.paths.dedup_index)
-            settle()  # the dedup index, restored or built, and the clusters
-            self.progress("cards", 0, 1)
-            report = self._publish(sources, clusters, related, include_unanswered, refresh, prints)
+            with paused_gc():  # dedup and publishing make a great many objects and no garbage cycles
+                self.progress("dedup", 0, 1)
+                clusters, related = cluster(sources, self.rules.dedup, self.paths.dedup_index)
+                settle()  # the dedup index, restored or built, and the clusters
+                self.progress("cards", 0, 1)
+                report = self._publish(sources, clusters, related, include_unanswered, refresh, prints)
             steady.save(memo, self._steady_key(sources, include_unanswered, refresh), outputs, report)
             self.progress("cards", 1, 1)
         return replace(report, rebuilt=tuple(rebuilt))

@@ -111,3 +111,49 @@ def test_a_damaged_classification_memo_is_a_miss_not_a_crash(tmp_path: Path) -> 
     memo_file.write_text(json.dumps(data), encoding="utf-8")
     again = ClassifyMemo.load(memo_file, rules.taxonomy, "v1").classify("什么是LoRA?", "")
     assert again == first == classify("什么是LoRA?", "", rules.taxonomy) and "lora" in first.concepts
+
+
+def test_flow_text_is_the_json_modules_indented_text_without_its_cycles() -> None:
+    import json
+
+    from pipeline.yamlio import _YAML_UNSAFE
+
+    ledger = read_yaml(GOLDEN / "ledger.yaml")
+    odd = {"a": AWKWARD, "none": None, "yes": True, "no": False, "e": [], "d": {}, "big": 10**13, "neg": -1,
+           "nested": [{"x": [1, [2, {}]], "y": "é\u2028\x7f\ufeff\"\\\n\t😀"}], "float": 1.5, "tuple": (1, "a")}
+    for data in (ledger, odd, [], {}, "x", 3):
+        expected = _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(data, ensure_ascii=False,
+                                                                                      indent=1))
+        assert dump_flow(data) == expected + "\n"
+    assert len(ledger["cards"]) > 50
+    gc.collect()
+    gc.disable()
+    try:
+        dump_flow(ledger)
+        assert gc.collect() == 0  # no garbage cycles left behind
+    finally:
+        gc.enable()
+
+
+def test_a_ledger_saved_from_the_texts_read_is_the_ledger_encoded_anew(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from pipeline.identity.ledger import read_ledger, save_ledger
+
+    paths = Paths(SEEDS_DIR, tmp_path / "decks")
+    Session(paths, load_rules(), now=NOW).build()
+    Session(paths, load_rules(), now=NOW + 60).build()  # the snapshot now holds where each card's text lies
+    ledger, texts = read_ledger(paths.ledger, paths.parsed_cache)
+    assert len(texts.spans) == len(ledger.entries) > 50 and texts.raw == paths.ledger.read_bytes()
+    first = next(iter(ledger.entries))
+    edited = replace(ledger, entries={**ledger.entries, first: replace(ledger.entries[first], deck="Edited::Deck")})
+    for version in (ledger, edited):
+        reused, fresh = tmp_path / "reused.yaml", tmp_path / "fresh.yaml"
+        save_ledger(reused, version, tmp_path / "cache", texts)
+        save_ledger(fresh, version)
+        assert reused.read_bytes() == fresh.read_bytes()
+        assert _parse_ledger(reused) == version
+    assert b"Edited::Deck" in (tmp_path / "reused.yaml").read_bytes()
+    again, spans = read_ledger(tmp_path / "reused.yaml", tmp_path / "cache")
+    text = spans.raw[slice(*spans.spans[first][1:])]
+    assert again == edited and text.startswith(f'  "{first}": {{'.encode()) and text.endswith(b"\n  }")

@@ -84,9 +84,14 @@ def content_hash(content: CardContent) -> str:
     return hashlib.sha256(json.dumps(studied, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
-# What a load hands to the next save: by card id, the entry and the text it was written as, so unchanged cards are
-# not re-encoded (keyed by id, not by entry: hashing a card's whole content costs as much as encoding it).
-Texts = dict[str, tuple[LedgerEntry, str]]
+@dataclass(frozen=True)
+class Texts:
+    """What a load hands to the next save: the file's bytes and, by card id, the entry and where its text lies in
+    them, so an unchanged card's text is copied, never encoded again (keyed by id, not by entry: hashing a whole
+    card costs as much as encoding it)."""
+
+    raw: bytes = b""
+    spans: dict[str, tuple[LedgerEntry, int, int]] = field(default_factory=dict)
 
 
 def load_ledger(path: Path, cache_dir: Path | None = None) -> Ledger:
@@ -101,19 +106,19 @@ def read_ledger(path: Path, cache_dir: Path | None = None) -> tuple[Ledger, Text
     unchanged ledger (tens of thousands of cards) is read and checked once; the YAML stays the only truth.
     """
     if not path.exists():
-        return Ledger(), {}
+        return Ledger(), Texts()
     if cache_dir is None:
-        return _parse_ledger(path), {}
+        return _parse_ledger(path), Texts()
     try:
         raw = path.read_bytes()
     except OSError:
-        return _parse_ledger(path), {}  # which names the problem
+        return _parse_ledger(path), Texts()  # which names the problem
     kept = load_snapshot(raw, cache_dir, SNAPSHOT)
     if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], Ledger) and isinstance(kept[1], dict):
-        return kept[0], kept[1]
+        return kept[0], Texts(raw, kept[1])
     ledger = _parse_ledger(path)  # no snapshot yet, or one from other bytes or other code: read the file itself
     keep_snapshot(raw, (ledger, {}), cache_dir, SNAPSHOT)
-    return ledger, {}
+    return ledger, Texts()
 
 
 def _parse_ledger(path: Path) -> Ledger:
@@ -233,26 +238,32 @@ def save_ledger(path: Path, ledger: Ledger, cache_dir: Path | None = None, texts
     """Write the ledger as flow-style YAML (one field per line); a card whose entry is unchanged since `texts`
     were made keeps its text. With `cache_dir`, also keep what was written as the snapshot the next load reuses."""
     order = sorted(ledger.entries, key=lambda c: (ledger.entries[c].position, c))
-    known = texts or {}
-    written: Texts = {}
-    for card_id in order:
-        entry = ledger.entries[card_id]
-        kept = known.get(card_id)
-        text = kept[1] if kept is not None and (kept[0] is entry or kept[0] == entry) else _entry_text(entry)
-        written[card_id] = (entry, text)
+    known = texts or Texts()
     head = dump_flow({"schema": SCHEMA, "note_type": {"hash": ledger.note_type_hash, "mod": ledger.note_type_mod},
-                      "last_note_id": ledger.last_note_id, "cards": {}}, HEADER)
-    empty = ' "cards": {}\n}\n'
-    if order:  # joined as bytes: a large ledger's text is never copied whole as a string
-        cards = b",\n".join(written[c][1].encode() for c in order)
-        data = b"".join([head.removesuffix(empty).encode(), b' "cards": {\n', cards, b"\n }\n}\n"])
-        del cards
-    else:
-        data = head.encode()
+                      "last_note_id": ledger.last_note_id, "cards": {}}, HEADER).encode()
+    empty = b' "cards": {}\n}\n'
+    spans: dict[str, tuple[LedgerEntry, int, int]] = {}
+    if not order:
+        data = head
+    else:  # joined as bytes: a large ledger's text is never copied whole as a string
+        chunks = [head.removesuffix(empty) + b' "cards": {\n']
+        at = len(chunks[0])
+        for card_id in order:
+            entry = ledger.entries[card_id]
+            kept = known.spans.get(card_id)
+            if kept is not None and (kept[0] is entry or kept[0] == entry):
+                chunk = known.raw[kept[1]:kept[2]]
+            else:
+                chunk = _entry_text(entry).encode()
+            spans[card_id] = (entry, at, at + len(chunk))
+            chunks.append(chunk)
+            at += len(chunk) + 2  # and ",\n"
+        data = chunks[0] + b",\n".join(chunks[1:]) + b"\n }\n}\n"
+        del chunks
 
     def write(tmp: Path) -> None:
         tmp.write_bytes(data)
 
     atomic_write(path, write)
     if cache_dir is not None:
-        keep_snapshot(data, (ledger, written), cache_dir, SNAPSHOT)
+        keep_snapshot(data, (ledger, spans), cache_dir, SNAPSHOT)
