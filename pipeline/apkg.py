@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
+import json
+import os
 import shutil
+import sqlite3
 import tempfile
+import zipfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -98,6 +103,27 @@ def deck_id(name: str) -> int:
     return 1 << 30 | int(hashlib.sha1(name.encode("utf-8")).hexdigest()[:12], 16) % (1 << 40)
 
 
+def _write_apkg(path: Path, package: genanki.Package) -> None:
+    """genanki's Package.write_to_file (timestamp 0), its scratch database neither journaled nor synced: it is
+    thrown away once zipped, and the bytes are the same."""
+    with tempfile.TemporaryDirectory(prefix="deckmill-apkg-") as folder:
+        database = Path(folder) / "collection.anki2"
+        connection = sqlite3.connect(database)
+        try:
+            connection.execute("PRAGMA journal_mode=OFF")
+            connection.execute("PRAGMA synchronous=OFF")
+            package.write_to_db(connection.cursor(), 0, itertools.count(0))
+            connection.commit()
+        finally:
+            connection.close()
+        with zipfile.ZipFile(path, "w") as out:
+            out.write(database, "collection.anki2")
+            out.writestr("media", json.dumps({index: os.path.basename(file)
+                                              for index, file in enumerate(package.media_files)}))
+            for index, file in enumerate(package.media_files):
+                out.write(file, str(index))
+
+
 def write_package(path: Path, cards: list[tuple[Card, list[str]]], model: genanki.Model,
                   media: dict[str, Path] | None = None) -> int:
     """Write one .apkg holding `cards` (each with its rendered fields) in their decks; returns notes written.
@@ -116,7 +142,7 @@ def write_package(path: Path, cards: list[tuple[Card, list[str]]], model: genank
             files = []
             for name in shown:  # genanki names each media file by its base name: copy under the media name
                 files.append(str(shutil.copyfile((media or {})[name], Path(folder) / name)))
-            genanki.Package(list(decks.values()), media_files=files).write_to_file(str(tmp), timestamp=0)
+            _write_apkg(tmp, genanki.Package(list(decks.values()), media_files=files))
 
     atomic_write(path, write)
     return sum(len(d.cards) for d in decks.values())
