@@ -24,6 +24,7 @@ from pipeline.snapshot import UNREADABLE
 from pipeline.yamlio import atomic_write
 
 SCHEMA = 1
+_STRS = (str,) * len(FIELDS)
 _REST = tuple(f.name for f in fields(Composed))[1:]  # what a composed card holds besides its group
 
 
@@ -135,7 +136,7 @@ class ComposeMemo:
         for card in cards:
             found = self._record_of(card)
             fields = found[1][3] if found is not None and found[1][2] == card.card_id else None
-            if isinstance(fields, tuple) and len(fields) == len(FIELDS) and all(type(f) is str for f in fields):
+            if isinstance(fields, tuple) and len(fields) == len(FIELDS) and all(map(isinstance, fields, _STRS)):
                 out.append((card, list(fields)))
                 continue
             rendered = render(card)

@@ -221,7 +221,8 @@ class Session:
         settle()  # the ledger too
         previous = ledger
         overrides = load_overrides(self.paths.overrides)
-        clusters = apply_decisions(clusters, overrides, {c: set(e.members) for c, e in ledger.entries.items()})
+        if overrides.merge or overrides.keep_apart:  # (each card's members, as the ledger has seen them)
+            clusters = apply_decisions(clusters, overrides, {c: set(e.members) for c, e in ledger.entries.items()})
         asked = {k: (i.question, i.lang, i.answer) for k, i in items.items()}
         groups, proposals = claim(ledger, clusters, asked, overrides.merge, rewording_matcher(self.rules.dedup))
         with paused_gc():  # composing, deciding and packaging make a great many objects and no garbage cycles
