@@ -214,7 +214,7 @@ def _damage_rule(node: yaml.Node) -> DamageRule:
 def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
     m = NodeMap(node, "dedup")
     m.only(("filler", "intents", "threshold", "related_threshold", "related_per_question", "max_block",
-            "same_page_strict", "combine", "siblings", "scope", "frames", "examples"))
+            "same_page_strict", "combine", "siblings", "scope", "frames", "examples", "phases"))
     same_page = m.opt("same_page_strict")
     fillers = NodeMap(m.req("filler"), "filler")
 
@@ -256,6 +256,11 @@ def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
                       | {n for n in (*alike.asked, *filter(None, [alike.ask]))}) - named)
     if unknown:
         raise fail(m.req("intents"), f"unknown intent '{unknown[0]}' in means, same_as, combine or siblings")
+    phases = m.opt("phases")
+    known = named | {c.id for topic in taxonomy for c in topic.concepts}
+    for phase in as_list(phases, lambda n: n) if phases is not None else ():
+        if as_str(phase) not in known:
+            raise fail(phase, f"unknown phase '{as_str(phase)}': name an intent or a concept id")
     threshold = as_int(m.req("threshold"))
     related = as_int(m.req("related_threshold"))
     if not 0 < related <= threshold <= 100:
@@ -274,6 +279,7 @@ def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
         scope=as_list(scope, as_str) if (scope := m.opt("scope")) is not None else (),
         frames=as_list(frames, as_regex) if (frames := m.opt("frames")) is not None else (),
         examples=as_list(marks, as_str) if (marks := m.opt("examples")) is not None else (),
+        phases=as_list(phases, as_str) if phases is not None else (),
     )
 
 

@@ -182,6 +182,7 @@ class DedupRules:
     scope: tuple[str, ...] = ()  # phrases after which the rest of the clause is scope ('in the context of X')
     frames: tuple[re.Pattern[str], ...] = ()  # spans that say when, not what ('在计算softmax之前')
     examples: tuple[str, ...] = ()  # markers opening a clause that lists what the clause before asks ('例如 A, B')
+    phases: tuple[str, ...] = ()  # concepts and intents naming phases that exclude each other (training, inference)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,8 @@ def _cards(rules: Rules, *questions: str) -> list[list[str]]:
     ("什么是BPE分词？", "请解释一下BPE"),  # a definition naming the parent is still covered by the request
     # settings the subject implies
     ("为什么在算自注意力的时候要除以根号d?", "为什么在进行softmax之前需要除以dk的平方根"),
+    # two settings that are no phases: one moment told two ways
+    ("为什么在QK点积之后要除以根号d？", "为什么在进行softmax之前需要除以dk的平方根？"),
 ])
 def test_reworded_asks_merge(a: str, b: str, rules: Rules) -> None:
     assert _cards(rules, a, b) == [[a, b]]
@@ -59,6 +61,7 @@ def test_reworded_asks_merge(a: str, b: str, rules: Rules) -> None:
     ("在训练时BatchNorm如何计算均值？", "在推理时BatchNorm如何计算均值？"),
     ("在预训练时学习率如何设置？", "在微调时学习率如何设置？"),
     ("在训练时混合精度如何工作？", "在推理时混合精度如何工作？"),
+    ("在预训练阶段如何处理数据？", "在评估阶段如何处理数据？"),
     # a first clause setting the scene ('…计算中，') asks nothing: the question is the clause after it
     ("Self-Attention 的计算过程是怎样的?", "Transformer自注意力计算中，为什么Q和K要使用不同的权重矩阵？"),
     # an open request does not cover why a concept is what its named parent says ('decoder-only' above GPT)
@@ -90,6 +93,7 @@ def test_why_and_what_for_stay_two_questions_of_one_page(rules: Rules) -> None:
 @pytest.mark.parametrize(("yaml_text", "message"), [
     ("dedup:\n  intents:\n    - {name: cause, words: [为什么], same_as: nosuch}\n", "unknown intent 'nosuch'"),
     ("dedup:\n  siblings: {ask: nosuch, asked: [explain]}\n", "unknown intent 'nosuch'"),
+    ("dedup:\n  phases: [train, 推理阶段]\n", "deckmill.yaml:2: unknown phase '推理阶段'"),
     ("taxonomy:\n  topics:\n    - id: mine\n      title: 我的\n      concepts:\n"
      "        - {id: thing, aliases: [东西甲], parent_when: [compute]}\n", "parent_when needs a parent"),
 ])

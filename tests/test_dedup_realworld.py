@@ -89,29 +89,26 @@ def test_known_gaps_name_real_groups_with_a_reason() -> None:
         assert len(str(gap["reason"])) > 20, where
 
 
-@pytest.fixture(scope="module")
-def folder_cards(tmp_path_factory: pytest.TempPathFactory, rules: Rules) -> dict[tuple[str, str], set[str]]:
-    """Each corpus folder's pages built together in one project, as its expectations are scored: (slug, expected
-    question) -> the cards ('folder/n') holding it."""
-    found: dict[tuple[str, str], set[str]] = {}
-    for folder, expected in _by_folder():
-        raw = tmp_path_factory.mktemp(folder) / "raw"
-        raw.mkdir()
+def _build(folders: list[tuple[str, dict[str, Any]]], workdir: Path, rules: Rules) -> dict[tuple[str, str], set[int]]:
+    """The folders' pages built together in one project: (slug, expected question) -> the cards holding it."""
+    raw = workdir / "raw"
+    raw.mkdir()
+    for folder, expected in folders:
         for entry in expected.get("files", []):
             shutil.copy(CORPUS / folder / entry["file"], raw / Path(entry["file"]).name)
-        session = Session(Paths(raw, raw.parent / "decks"), rules, now=NOW)
-        session.clean()
-        sources = session.extract()
-        clusters, _ = cluster(sources, rules.dedup)
-        card_of = {(m.source, m.item_id): f"{folder}/{n}" for n, c in enumerate(clusters) for m in c.members}
-        fronts = [(s.slug, [norm(i.question), norm(i.alt_question)], card_of[(s.slug, i.id)])
-                  for s in sources for i in s.items]
-        wanted = {(m["slug"], m["question"])
-                  for g in expected.get("duplicate_groups", []) for m in g["members"]}
-        wanted |= {_member(text) for pair in expected.get("must_not_merge_examples", []) for text in pair}
-        found |= {(slug, q): {card for s, texts, card in fronts
-                              if s == slug and any(matches(t, norm(q)) for t in texts)} for slug, q in wanted}
-    return found
+    session = Session(Paths(raw, workdir / "decks"), rules, now=NOW)
+    session.clean()
+    sources = session.extract()
+    clusters, _ = cluster(sources, rules.dedup)
+    card_of = {(m.source, m.item_id): n for n, c in enumerate(clusters) for m in c.members}
+    fronts = [(s.slug, [norm(i.question), norm(i.alt_question)], card_of[(s.slug, i.id)])
+              for s in sources for i in s.items]
+    wanted = {(m["slug"], m["question"])
+              for _, expected in folders for g in expected.get("duplicate_groups", []) for m in g["members"]}
+    wanted |= {_member(text) for _, expected in folders
+               for pair in expected.get("must_not_merge_examples", []) for text in pair}
+    return {(slug, q): {card for s, texts, card in fronts if s == slug and any(matches(t, norm(q)) for t in texts)}
+            for slug, q in wanted}
 
 
 def _member(text: str) -> tuple[str, str]:
@@ -119,15 +116,37 @@ def _member(text: str) -> tuple[str, str]:
     return slug, question
 
 
-def test_built_together_each_folder_keeps_its_groups_and_pairs(folder_cards: dict[tuple[str, str], set[str]]) -> None:
-    """As the expectations are scored: a folder's pages in one project. Each listed group is one card (every member
-    found on it) but the known gaps and the within-page groups whose merge is only tolerated, and no must-not-merge
-    pair shares a card."""
-    assert [where for where, cards in folder_cards.items() if not cards] == []
+def _split_and_together(cards: dict[tuple[str, str], set[int]],
+                        folders: list[str]) -> tuple[list[tuple[str, int]], list[list[str]]]:
+    """Listed groups (but the known gaps and the within-page groups whose merge is only tolerated) whose members
+    share no card, and must-not-merge pairs that share one."""
+    assert [where for where, found in cards.items() if not found] == []
     gaps = _gaps()
-    split = [where for where, g in _groups().items() if where not in gaps and "tolerated" not in str(g.get("kind"))
-             and not set.intersection(*(folder_cards[(m["slug"], m["question"])] for m in g["members"]))]
-    assert split == []
-    together = [pair for _, expected in _by_folder() for pair in expected.get("must_not_merge_examples", [])
-                if folder_cards[_member(pair[0])] & folder_cards[_member(pair[1])]]
+    split = [where for where, g in _groups().items() if where[0] in folders and where not in gaps
+             and "tolerated" not in str(g.get("kind"))
+             and not set.intersection(*(cards[(m["slug"], m["question"])] for m in g["members"]))]
+    together = [pair for folder, expected in _by_folder() if folder in folders
+                for pair in expected.get("must_not_merge_examples", [])
+                if cards[_member(pair[0])] & cards[_member(pair[1])]]
+    return split, together
+
+
+def test_built_together_each_folder_keeps_its_groups_and_pairs(tmp_path: Path, rules: Rules) -> None:
+    """As the expectations are scored: a folder's pages in one project. Each listed group is one card (every member
+    found on it), and no must-not-merge pair shares a card."""
+    for folder, expected in _by_folder():
+        (tmp_path / folder).mkdir()
+        cards = _build([(folder, expected)], tmp_path / folder, rules)
+        assert _split_and_together(cards, [folder]) == ([], []), folder
+
+
+def test_built_all_together_the_groups_and_pairs_hold_but_the_listed_splits(tmp_path: Path, rules: Rules) -> None:
+    """As a user builds them: every corpus page in one project. Questions of other folders meet, and the order in
+    which cards form may keep a group apart: each such split is listed in the known gaps with its reason, and no
+    must-not-merge pair shares a card."""
+    folders = _by_folder()
+    splits = {(str(g["folder"]), int(g["group"]))
+              for g in yaml.safe_load(GAPS.read_text(encoding="utf-8")).get("split_when_built_together", [])}
+    split, together = _split_and_together(_build(folders, tmp_path, rules), [f for f, _ in folders])
     assert together == []
+    assert set(split) == splits  # a listed split that now merges leaves the list

@@ -10,7 +10,7 @@ from pipeline.config import DedupRules
 from pipeline.dedup.intent import canonical, specific
 from pipeline.dedup.keys import Block, Key, blocks, concept_block, make_key, wide_block
 from pipeline.dedup.taxonomy import lexicon
-from pipeline.dedup.verify import MergeRule, Verdict, same_page_ok, similarity, verify
+from pipeline.dedup.verify import MergeRule, Verdict, overlap, same_page_ok, similarity, verify
 from pipeline.models import Cluster, Member, QAItem
 
 
@@ -109,9 +109,11 @@ class Index:
 
     def _agrees_with_all(self, index: int, key: Key) -> bool:
         """Whether the key verifies against every member of the card (a card of two specific asks, or one joined
-        because its asks contain the other's, takes a question only when all its members agree)."""
+        because its asks contain the other's, takes a question only when all its members agree); two questions
+        that each ask several things agree when they share an ask."""
         others = self.keys[index].values()
-        return len(others) <= self.rules.max_block and all(verify(key, other, self.rules).same for other in others)
+        return len(others) <= self.rules.max_block and all(
+            verify(key, other, self.rules).same or overlap(key, other, self.rules) for other in others)
 
     def register(self, index: int, key: Key) -> None:
         """File a member's key under its cluster and blocks."""

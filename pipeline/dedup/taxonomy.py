@@ -177,6 +177,7 @@ class Lexicon:
     shared: frozenset[str] = frozenset()  # intents one shared ask of which makes two questions one card
     lead_in: frozenset[str] = frozenset()  # intents whose clause, ending in a comma, leads into the next
     examples: tuple[str, ...] = ()  # example markers, normalized
+    phases: frozenset[str] = frozenset()  # settings that exclude each other (training, inference ...)
 
 
 def concept_trie(topics: tuple[Topic, ...]) -> Trie:
@@ -217,7 +218,7 @@ def lexicon(rules: DedupRules) -> Lexicon:
                     rules.siblings.ask, frozenset(rules.siblings.asked),
                     frozenset(i.name for i in rules.intents if i.shared),
                     frozenset(i.name for i in rules.intents if i.lead_in),
-                    tuple(normalize(w) for w in rules.examples))
+                    tuple(normalize(w) for w in rules.examples), frozenset(rules.phases))
     _LEXICONS[id(rules)] = (rules, built)
     return built
 

@@ -99,30 +99,37 @@ def shared_ask(a: Key, b: Key, rules: DedupRules) -> int:
     return best
 
 
-def contained(a: Key, b: Key, rules: DedupRules) -> int:
-    """Whether every ask of one question (its main ask and its later clauses') is an ask of the other: the same
-    concepts (or, for a comparison, all but one of the other's: comparing LR and SVM is part of comparing SVM, LR
-    and decision trees) and the very same intents (an open request in a later clause absorbs nothing), in alike
-    words (one language) or with nothing else said (across languages): '防止过拟合的手段' is asked by
-    '为什么会产生过拟合,有哪些方法可以预防过拟合?'. The score of the least alike ask matched (1-100), or 0."""
+def _alike(x: Ask, y: Ask, a: Key, b: Key, rules: DedupRules) -> int:
+    """How alike two asks are (1-100), or 0: the same concepts (or, for a comparison, all but one of the other's:
+    comparing LR and SVM is part of comparing SVM, LR and decision trees) and the very same intents, in alike words
+    (one language) or with nothing else said (across languages)."""
     lex = lexicon(rules)
-    compares = lex.keeps_parents
+    if canonical(x.intents, lex.same_as) != canonical(y.intents, lex.same_as) or not x.concepts:
+        return 0
+    part = x.intents <= lex.keeps_parents and len(x.concepts) > 1 and x.concepts < y.concepts \
+        and len(y.concepts - x.concepts) == 1
+    if x.concepts != y.concepts and not part:
+        return 0
+    if a.lang != b.lang or not x.leftover or not y.leftover:
+        return 100 if not x.leftover and not y.leftover else 0
+    score = dice(x.leftover, y.leftover)
+    return score if score >= rules.threshold else 0
 
-    def alike(x: Ask, y: Ask) -> int:
-        if canonical(x.intents, lex.same_as) != canonical(y.intents, lex.same_as) or not x.concepts:
-            return 0
-        part = x.intents <= compares and len(x.concepts) > 1 and x.concepts < y.concepts \
-            and len(y.concepts - x.concepts) == 1
-        if x.concepts != y.concepts and not part:
-            return 0
-        if a.lang != b.lang or not x.leftover or not y.leftover:
-            return 100 if not x.leftover and not y.leftover else 0
-        score = dice(x.leftover, y.leftover)
-        return score if score >= rules.threshold else 0
 
+def contained(a: Key, b: Key, rules: DedupRules) -> int:
+    """Whether every ask of one question (its main ask and its later clauses') is an ask of the other (an open
+    request in a later clause absorbs nothing): '防止过拟合的手段' is asked by '为什么会产生过拟合,有哪些方法可以预防
+    过拟合?'. The score of the least alike ask matched (1-100), or 0."""
     asks_a, asks_b = _asks(a), _asks(b)
-    return max((min(max(alike(x, y) for y in big) for x in small)
+    return max((min(max(_alike(x, y, a, b, rules) for y in big) for x in small)
                 for small, big in ((asks_a, asks_b), (asks_b, asks_a)) if len(small) <= len(big)), default=0)
+
+
+def overlap(a: Key, b: Key, rules: DedupRules) -> bool:
+    """Whether two questions that each ask several things share one of those asks: they may stand on one card that a
+    question asking one thing joined (a question asking one thing must still agree with each of them)."""
+    return bool(a.more) and bool(b.more) and a.numbers == b.numbers \
+        and any(_alike(x, y, a, b, rules) for x in _asks(a) for y in _asks(b))
 
 
 def verify(a: Key, b: Key, rules: DedupRules) -> Verdict:
@@ -130,7 +137,7 @@ def verify(a: Key, b: Key, rules: DedupRules) -> Verdict:
         return Verdict(MergeRule.EXACT, 100)
     score = leftover_similarity(a, b)
     lex = lexicon(rules)
-    if settings_clash(a, b, lex.taxonomy.ancestors):
+    if settings_clash(a, b, lex.taxonomy.ancestors, lex.phases):
         return Verdict(None, score, WhyNot.SETTING)
     same_concepts = a.concepts == b.concepts
     asked_a, asked_b = canonical(a.intents, lex.same_as), canonical(b.intents, lex.same_as)
@@ -170,12 +177,14 @@ def relation_unasked(a: Key, b: Key, opens: KeysView[str], levels: dict[str, int
     return not closed.parents_named <= request.concepts | request.parents_named
 
 
-def settings_clash(a: Key, b: Key, ancestors: Callable[[str], list[str]]) -> bool:
-    """Both say where or when they ask, in settings the other does not name: 'Dropout during training' and 'Dropout
-    during inference' are two questions, though a setting's words count for nothing else. A setting the question's
-    own subject implies ('KV cache at inference') says nothing new."""
+def settings_clash(a: Key, b: Key, ancestors: Callable[[str], list[str]], phases: frozenset[str]) -> bool:
+    """Both say in which phase they ask (`phases`: training, inference ...), phases the other does not name: 'Dropout
+    during training' and 'Dropout during inference' are two questions, though a setting's words count for nothing
+    else. A phase the question's own subject implies ('KV cache at inference') says nothing new; a setting that
+    is no phase ('after the QK product', 'before softmax') never keeps two questions apart."""
     def own(key: Key) -> frozenset[str]:
-        return key.setting - key.concepts - {p for c in key.concepts for p in ancestors(c)}
+        implied = key.concepts | {p for c in key.concepts for p in ancestors(c)}
+        return frozenset(p for s in key.setting - implied for p in [s, *ancestors(s)] if p in phases) - implied
 
     set_a, set_b = own(a), own(b)
     if not set_a or not set_b or set_a == set_b:
