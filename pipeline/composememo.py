@@ -52,7 +52,7 @@ def card_key(group: Group, overrides: Overrides, pages: Mapping[str, str]) -> st
 
 # What the memo keeps of a card: (the ledger's primary when composed, the composed card without its group, the card id
 # it was published under and its note's fields: "" and None until its fields are rendered).
-Record = tuple[str, tuple[Any, ...], str, "tuple[str, ...] | None"]
+Record = tuple[str, tuple[Any, ...], str, tuple[str, ...] | None]
 
 
 @dataclass
