@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pipeline.config import load_rules
 from pipeline.session import Paths, Session
+from pipeline.stagefiles import read_items
 from tests.conftest import NOW, copy_raw, session_for
 from tests.test_incremental import _outputs
 
@@ -119,10 +120,52 @@ def test_a_page_edit_composes_that_pages_cards_again(tmp_path: Path) -> None:
     raw = _built_twice(tmp_path)
     out = tmp_path / "decks"
     _tamper(out)
-    edited = next(raw.glob(f"{SEEDS[0]}.*"))
+    edited = raw / f"{SEEDS[0]}.txt"
     edited.write_bytes(edited.read_bytes() + b"\n")  # same questions, other bytes: a new fingerprint
     session_for(tmp_path, raw, NOW + 120).build()
     ledger = (out / "ledger.yaml").read_text("utf-8")
     entries = ledger.split('"guid"')
     assert not [e for e in entries if MARK in e and f'"{SEEDS[0]}/' in e]  # no card holding the edited page's question
     assert [e for e in entries if MARK in e and f'"{SEEDS[1]}/' in e]  # the other page's cards were reused
+
+
+def _steps(raw: Path, out: Path) -> list[tuple[str, object]]:
+    """Changes a person makes between builds: each is applied to raw/ or to the overrides, then both builds run."""
+    ledger = (out / "ledger.yaml").read_text("utf-8")
+    cards = [line.split('"')[1] for line in ledger.splitlines() if line.startswith('  "dm-')]
+    edited = raw / f"{SEEDS[1]}.txt"
+
+    def edit_answer() -> None:
+        text = edited.read_text("utf-8")
+        head = next(i.answer[:12] for i in read_items(out / "yaml" / f"{SEEDS[1]}.yaml").items
+                    if len(i.answer) > 20 and text.count(i.answer[:12]) == 1)  # an answer's opening, as on the page
+        edited.write_text(text.replace(head, head + "(另见下文)"), encoding="utf-8")
+
+    def correct_and_pin() -> None:
+        (out / "overrides.yaml").write_text(f"corrections:\n  {cards[0]}:\n    answer: 我改过的答案。\n"
+                                            f"never_emit: [{cards[1]}]\n", encoding="utf-8")
+
+    def remove_page() -> None:
+        for path in raw.glob(f"{SEEDS[0]}*"):
+            path.unlink()
+
+    return [("edit an answer", edit_answer), ("correct a card, suppress another", correct_and_pin),
+            ("remove a page", remove_page)]
+
+
+def test_each_change_built_on_the_memo_equals_a_build_from_scratch(tmp_path: Path) -> None:
+    raw = _built_twice(tmp_path)
+    out = tmp_path / "decks"
+    for number, (what, change) in enumerate(_steps(raw, out), 1):
+        change()  # type: ignore[operator]
+        scratch = tmp_path / f"scratch-{number}"  # the same history (ledger, overrides), no stage files, no cache
+        scratch.mkdir()
+        for name in ("ledger.yaml", "overrides.yaml"):
+            if (out / name).exists():
+                (scratch / name).write_bytes((out / name).read_bytes())
+        report = session_for(tmp_path, raw, NOW + 60 * (number + 2)).build()
+        Session(Paths(raw, scratch), load_rules(), now=NOW + 60 * (number + 2)).build()
+        mine, theirs = _outputs(out), _outputs(scratch)
+        assert mine.keys() == theirs.keys(), what
+        assert [name for name in mine if mine[name] != theirs[name]] == [], what
+        assert report.changes, what  # each step changed something
