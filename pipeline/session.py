@@ -71,6 +71,10 @@ class Paths:
         return self.out / ".cache" / "dedup-index.json"
 
     @property
+    def compose_memo(self) -> Path:
+        return self.out / ".cache" / "composed.pickle"
+
+    @property
     def parsed_cache(self) -> Path:
         return self.out / ".cache" / "parsed"
 
@@ -199,7 +203,7 @@ class Session:
         cache = self.paths.out / ".cache"
         code = code_fingerprint()
         tag_memo = ClassifyMemo.load(cache / "tags.json", self.rules.taxonomy, self.rules.fingerprint + code)
-        cards_memo = ComposeMemo.load(cache / "composed.pickle", f"{self.rules.fingerprint} {code} {unanswered}")
+        cards_memo = ComposeMemo.load(self.paths.compose_memo, f"{self.rules.fingerprint} {code} {unanswered}")
         composed = cards_memo.compose_all(
             groups, ledger.entries, overrides, pages,
             lambda g, entry: compose(g, items, by_slug, entry, self.rules, overrides, unanswered, tag_memo.classify))
@@ -241,7 +245,7 @@ class Session:
                                     media_index(self.paths.raw))
             settle()  # the fields rendered
             if pages is not None:
-                cards_memo.save(self.paths.out / ".cache" / "composed.pickle")
+                cards_memo.save(self.paths.compose_memo)
         save_memo(memo, version)
         for stale in self.paths.out.glob("deckmill-*.apkg"):
             stale.unlink()  # one package per root deck was the first release's layout
