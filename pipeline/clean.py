@@ -171,7 +171,7 @@ def clean_page(raw: RawPage, rules: Rules) -> CleanPage:
     removals: list[Removal] = []
     if raw.fmt == "html":
         blocks, removals = parse_html(raw.text, rules.junk.html_drop, rules.junk.drop_block + rules.junk.end_of_content,
-                                      page=True)
+                                      page=True, asks=lambda text: is_question_text(text, rules.structure))
     elif raw.fmt == "md":
         blocks, removals = parse_markdown(raw.text, rules.junk.html_drop)
     else:

@@ -78,7 +78,9 @@ def _segment(page: CleanPage, rules: Rules) -> tuple[list[_Draft], list[Removal]
         if role == Role.QUESTION and block.kind == "heading" and section_level and block.level <= section_level:
             in_refsection, section, section_level = False, "", 0  # a sibling of the section heading, not inside it
         if role == Role.QUESTION and not in_refsection:
-            question, inline, number, style = parse_question(block, rules)
+            after = blocks[i + 1] if i + 1 < len(blocks) else None
+            revealed = after is not None and after.kind == "qa" and is_reveal_label(after.text, rules)
+            question, inline, number, style = parse_question(block, rules, revealed)
             question = unquote(question)
             if drafts and drafts[-1].question:
                 _split_glued_heading(drafts[-1], repairs, blocks[i].line)

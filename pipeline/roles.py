@@ -35,6 +35,7 @@ from pipeline.role_passes import (
     page_title,
     question_length,
     question_section_items,
+    revealed_questions,
     statement_questions,
     styled,
 )
@@ -79,8 +80,9 @@ def _labelled_answer(text: str, rules: Rules) -> tuple[str, str]:
     return text, ""
 
 
-def parse_question(block: Block, rules: Rules) -> tuple[str, str, str, str]:
-    """(question, inline answer, printed number, numbering style) of a question block."""
+def parse_question(block: Block, rules: Rules, revealed: bool = False) -> tuple[str, str, str, str]:
+    """(question, inline answer, printed number, numbering style) of a question block; a `revealed` one (a collapsed
+    "Solution" follows it) is a question whatever its length."""
     head, labelled = _labelled_answer(block.text, rules)
     if labelled and block.kind in ("para", "item", "quote"):
         question, _, number, style = parse_question(replace(block, text=head), rules)
@@ -113,7 +115,7 @@ def parse_question(block: Block, rules: Rules) -> tuple[str, str, str, str]:
         return strip_marker(found.rest, rules.structure)[0], "", found.num, found.style
     rest = strip_marker(found.rest, rules.structure)[0]  # "1. **Q: Explain HyDE.**"
     question, inline = split_fused(rest, rules.structure)
-    if not question and question_length(rest, rules):
+    if not question and (revealed or question_length(rest, rules)):
         question = rest  # a question by its form (marker, question numbering, place in the sequence)
     return question, inline, found.num, found.style
 
@@ -151,7 +153,7 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
     numerals_are_sections = bool(question_styles - rules.structure.section_numbering)
     # collapsed blocks (<details>) carry the questions when most of them read as questions or nothing else does;
     # elsewhere one whose summary is not a question ("Deep dive: ...") is part of the answer around it
-    qa_blocks = [b for b in blocks if b.kind == "qa"]
+    qa_blocks = [b for b in blocks if b.kind == "qa" and not is_reveal_label(b.text, rules)]
     qa_carrier = 2 * sum(is_question_text(b.text, rules.structure) for b in qa_blocks) >= len(qa_blocks) or \
         not any(is_question_block(b, rules) for b in blocks if b.kind != "qa")
     roles: list[Role] = []
@@ -244,6 +246,7 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
         if roles[i] == Role.CONTENT and block.kind in ("para", "item") and Role.QUESTION in roles[:i] and \
                 rules.structure.arrow_answer.match(block.text.strip()):
             roles[i] = Role.QUESTION
+    revealed_questions(blocks, roles, rules)
     category_headings(blocks, roles, rules)
     asked = False
     for i, block in enumerate(blocks):  # "#### Options", "#### Answer" after a question: parts of its answer

@@ -1,0 +1,40 @@
+"""Structures met on built documentation sites nobody here had seen (each fixture is invented, in the same markup
+shape): interview questions as the titles of callout boxes of one kind, exercises in a list each followed by a
+collapsed "Solution"."""
+
+from __future__ import annotations
+
+from pipeline.config import Rules
+from tests.conftest import FIXTURES, extract_file
+
+
+def test_titled_boxes_of_an_asking_kind_are_questions_and_other_boxes_stay_answer_text(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "builtsite-question-boxes.html", rules)
+    questions = [i.question for i in source.items]
+    assert questions[:3] == [
+        "Why does Adam need bias correction?",
+        # imperative, yet a box of the same kind as the two that ask
+        "Estimate the optimizer memory of a 7B model trained with Adam in fp32.",
+        "When is weight decay not the same as an L2 penalty?"]
+    bias, memory, decay = source.items[:3]
+    assert bias.answer.startswith("Both moment estimates start at zero") and "\\(1-\\beta^t\\)" in bias.answer
+    assert memory.answer == "Two moments of four bytes each per parameter: about 56 GB before weights and gradients."
+    assert decay.answer.startswith("With adaptive step sizes") and "Warmup" not in decay.answer
+    # story boxes and a lone "Where to read more" note are no questions
+    assert not any("switched" in q or "Where to read" in q or "tuned warmup" in q for q in questions)
+
+
+def test_a_list_item_over_a_collapsed_solution_is_an_exercise_whatever_its_length(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "builtsite-question-boxes.html", rules)
+    warmup, clip = source.items[3:]
+    assert warmup.question.startswith("Work out how many steps of warmup") and \
+        warmup.question.endswith("while the data stays the same.")
+    assert warmup.answer == "About 244 steps; doubling the batch halves the count to about 122."
+    assert clip.question == "Implement gradient clipping by global norm."
+    assert "scale = min(1.0, max_norm / total_norm)\nfor g in grads:\n    g.mul_(scale)" in clip.answer
+    assert len(source.items) == 5
+    for item in source.items:
+        text = item.question + item.answer
+        for junk in ("Solution", "★", "Edit this page", "Back to top", "Material for MkDocs", "Previous",
+                     "Initializing search", "On this page"):
+            assert junk not in text
