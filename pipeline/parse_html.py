@@ -369,6 +369,19 @@ def _buttons(soup: BeautifulSoup) -> None:
             button.decompose()
 
 
+def _template_page(soup: BeautifulSoup) -> BeautifulSoup:
+    """A <template> is inert markup a script may clone (dropped), unless the page holds nothing else: a component
+    file (`<template><div>…</div></template>`) is read from its templates' markup."""
+    templates = soup.find_all("template")
+    inside = [t.decode_contents() for t in templates if t.find_parent("template") is None]
+    outside = "".join(s for s in soup.find_all(string=True) if s.find_parent(("template", "script", "style")) is None
+                      and not isinstance(s, Comment))
+    if not inside or outside.strip():
+        return soup
+    page = BeautifulSoup("".join(inside), "lxml")
+    return page if page.get_text().strip() else soup
+
+
 def _collapse_source_breaks(root: Tag) -> None:
     """In a page's source a line break is a space (only <br> and blocks break lines; <pre> keeps its own)."""
     for string in list(root.find_all(string=True)):
@@ -387,7 +400,7 @@ def parse_html(text: str, drop: tuple[SelectorRule, ...], postscript: tuple[Rule
     (trailing link lists, a last section after an <hr> holding text the `postscript` rules match). `asks` tells
     whether a line reads as a question: titled boxes of a kind whose titles ask become question/answer pairs.
     """
-    soup = BeautifulSoup(text, "lxml")
+    soup = _template_page(BeautifulSoup(text, "lxml"))
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
     _replace_math(soup)

@@ -38,3 +38,16 @@ def test_a_list_item_over_a_collapsed_solution_is_an_exercise_whatever_its_lengt
         for junk in ("Solution", "★", "Edit this page", "Back to top", "Material for MkDocs", "Previous",
                      "Initializing search", "On this page"):
             assert junk not in text
+
+
+def test_a_component_file_whose_whole_content_is_a_template_is_read_from_it(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "builtsite-vue-template.html", rules)
+    assert [i.question for i in source.items] == [
+        "为什么要做梯度裁剪？", "混合精度训练为什么需要损失缩放？", "学习率预热有什么用"]
+    clip, scaling, warmup = source.items
+    assert clip.answer == "梯度范数偶尔暴涨时，一步更新就可能把参数推到很远的地方，裁剪把这一步限制在阈值之内。"
+    # KaTeX keeps its TeX once (not the MathML text and the HTML copy too); a "</details" missing its ">" ends it
+    assert scaling.answer == "半精度能表示的最小正数约为 \\(2^{-24}\\)，" \
+                             "更小的梯度会变成零，先放大损失再缩回可以保住它们。"
+    assert warmup.answer == "- 训练初期的统计量还不稳定，小步长能避免一开始就发散"
+    assert not any("answer" in i.answer or "−24" in i.answer for i in source.items)
