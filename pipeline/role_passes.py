@@ -85,6 +85,12 @@ def category_headings(blocks: list[Block], roles: list[Role], rules: Rules) -> N
             roles[i] = Role.SECTION
 
 
+def heads_content(blocks: list[Block], index: int) -> bool:
+    """Does the heading at `index` have something under it (not the page's end, not at once a heading as high)?"""
+    after = blocks[index + 1] if index + 1 < len(blocks) else None
+    return after is not None and not (after.kind == "heading" and after.level <= blocks[index].level)
+
+
 def labels_next_heading(blocks: list[Block], index: int) -> bool:
     """A heading with nothing of its own before the next heading ("## Questions 4-6" over "## Q4: …") labels a
     group of questions: it never belongs to the answer above it."""

@@ -26,6 +26,7 @@ from pipeline.role_passes import (
     category_headings,
     fill_sequence,
     follow_ups,
+    heads_content,
     imperative_items,
     labels_next_heading,
     long_question_heading,
@@ -186,7 +187,9 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
                 role = Role.QUESTION  # "## Q23:" among "### Q1:" questions: an explicit question style at any level
             elif q_level and block.level == q_level and Role.QUESTION in roles and roles[-1] != Role.SECTION and \
                     not section_title(block.text, rules.structure) and not labels_next_heading(blocks, index):
-                role = Role.CONTENT  # "### 代码示例" between numbered "### N. ...?" questions: part of the answer
+                # "### 代码示例" between numbered "### N. ...?" questions: part of the answer; one with nothing under
+                # it (the page ends, or the next heading follows) heads no part: a question listed without an answer
+                role = Role.CONTENT if heads_content(blocks, index) else Role.QUESTION
             elif body_won and Role.QUESTION in roles and is_question_block(block, rules):
                 role = Role.CONTENT  # a question-like heading inside an answer restates part of that question
             elif not q_level or block.level <= q_level:

@@ -51,3 +51,25 @@ def test_a_component_file_whose_whole_content_is_a_template_is_read_from_it(rule
                              "更小的梯度会变成零，先放大损失再缩回可以保住它们。"
     assert warmup.answer == "- 训练初期的统计量还不稳定，小步长能避免一开始就发散"
     assert not any("answer" in i.answer or "−24" in i.answer for i in source.items)
+
+
+def test_placeholder_answers_and_a_bare_last_heading_are_questions_without_answers(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "builtsite-heading-notes.html", rules)
+    assert [i.question for i in source.items] == [
+        "批归一化在训练和推理时有什么不同？", "学习率衰减的常见做法有哪些？",
+        "怎样在不改接口的前提下缓存一个函数的结果？", "Adam 的两个超参数分别控制什么？",
+        "为什么残差连接让深层网络更好训练？", "上次项目里最难调的一个超参数（想不起来了"]
+    norm, decay, cache, adam, residual, last = source.items
+    # "...?" and "待补充" hold no answer yet: the questions are kept, flagged, and make no card
+    assert decay.answer == "" and adam.answer == "" and "no-answer" in decay.flags and "no-answer" in adam.flags
+    # a last heading with nothing under it is not a part of the answer above it
+    assert residual.answer == "梯度可以沿着恒等映射直接回传，层数加深时不会逐层衰减。"
+    assert last.answer == "" and "no-answer" in last.flags
+    # code after "例如：" is what the colon announces: no damage flag
+    assert cache.answer.endswith("例如：\n\n```\nfrom functools import lru_cache\n\n@lru_cache(maxsize=None)\n"
+                                 "def slow(x):\n    return x * x\n```")
+    assert not cache.flags
+    assert norm.answer == "训练时用当前小批量的均值和方差，推理时用训练中累积的滑动平均。"
+    for item in source.items:
+        for junk in ("Share on", "Copy Link", "min read", "Recent Posts", "All Rights Reserved", "DP"):
+            assert junk not in item.question + item.answer
