@@ -12,6 +12,7 @@ from pipeline.clean import is_question_block
 from pipeline.config import Rules
 from pipeline.models import Block
 from pipeline.questions import (
+    bold_then_answer,
     is_question_text,
     numbering,
     section_title,
@@ -41,6 +42,8 @@ from pipeline.role_passes import (
     styled,
 )
 from pipeline.signature import Role, body_outscores_headings, is_reveal_label, score_signatures
+
+_TERM_MAX_CHARS = 24  # a bold lead this short before a colon or dash may be a term being glossed
 
 
 def _parent_number(num: str, child: str) -> bool:
@@ -104,6 +107,9 @@ def parse_question(block: Block, rules: Rules, revealed: bool = False) -> tuple[
             question, inline = split_fused(rest, rules.structure)
             return question or rest, inline, "", "marker"
     found = numbering(text, rules.structure)
+    bold = _bold_question(found.rest if found else block.text, block, rules)
+    if bold is not None:  # "7. **RAG or fine-tuning?** — knowledge versus behaviour"
+        return bold[0], bold[1], found.num if found else "", found.style if found else "plain"
     if found is None:
         if block.kind == "heading" or whole_emphasis(unlink(block.text)):
             return text, "", "", "heading"
@@ -119,6 +125,17 @@ def parse_question(block: Block, rules: Rules, revealed: bool = False) -> tuple[
     if not question and (revealed or question_length(rest, rules)):
         question = rest  # a question by its form (marker, question numbering, place in the sequence)
     return question, inline, found.num, found.style
+
+
+def _bold_question(text: str, block: Block, rules: Rules) -> tuple[str, str] | None:
+    """The bold run and what follows its dash, when a line or item asks in bold and answers after a dash ("**Why
+    …?** — because …"); a short bold term and its gloss ("**定义**：…") is no such pair."""
+    found = bold_then_answer(text) if block.kind in ("para", "item") else None
+    if found is None:
+        return None
+    question = found[0]
+    asks = question.rstrip().endswith(("?", "？")) or is_question_text(question, rules.structure)
+    return found if asks or len(question) > _TERM_MAX_CHARS else None
 
 
 def _single_question(blocks: list[Block], rules: Rules) -> Block | None:

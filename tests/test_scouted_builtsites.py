@@ -73,3 +73,18 @@ def test_placeholder_answers_and_a_bare_last_heading_are_questions_without_answe
     for item in source.items:
         for junk in ("Share on", "Copy Link", "min read", "Recent Posts", "All Rights Reserved", "DP"):
             assert junk not in item.question + item.answer
+
+
+def test_a_bold_question_and_a_dash_answer_in_one_list_item_and_link_rows_make_no_card(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "builtsite-bold-dash-list.html", rules)
+    answered = [(i.question, i.answer) for i in source.items if i.answer]
+    assert answered == [
+        ("Why clip gradients by their global norm?", "one outlier step cannot wreck the weights"),
+        # a statement in the very form of the questions around it is a question too
+        ("Your loss went flat after a learning-rate drop.", "the schedule decayed too early"),
+        ("Does a warmup still matter with Adam?", "yes; early moment estimates are noisy")]
+    assert [i.number for i in source.items if i.answer] == ["1", "2", "3"]
+    for item in source.items:
+        text = item.question + item.answer
+        assert "**" not in text and "Skip to content" not in text and "previous" not in text
+        assert "State the answer first" not in text and "Search the site" not in text
