@@ -20,6 +20,7 @@ from pipeline.questions import (
     strip_marker,
     strip_markup,
     unlink,
+    unquote,
     whole_emphasis,
 )
 from pipeline.role_passes import (
@@ -172,7 +173,7 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
     # collapsed blocks (<details>) carry the questions when most of them read as questions or nothing else does;
     # elsewhere one whose summary is not a question ("Deep dive: ...") is part of the answer around it
     qa_blocks = [b for b in blocks if b.kind == "qa" and not is_reveal_label(b.text, rules)]
-    qa_carrier = 2 * sum(is_question_text(b.text, rules.structure) for b in qa_blocks) >= len(qa_blocks) or \
+    qa_carrier = 2 * sum(is_question_text(unquote(b.text), rules.structure) for b in qa_blocks) >= len(qa_blocks) or \
         not any(is_question_block(b, rules) for b in blocks if b.kind != "qa")
     roles: list[Role] = []
     last_num: dict[str, float] = {}
@@ -212,7 +213,7 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
             elif not q_level or block.level <= q_level:
                 role = Role.QUESTION if not q_level and numbered_question(block, rules) else Role.SECTION
         elif block.kind == "qa":
-            aside = not is_question_text(block.text, rules.structure) and not qa_carrier
+            aside = not is_question_text(unquote(block.text), rules.structure) and not qa_carrier
             role = Role.CONTENT if is_reveal_label(block.text, rules) or aside else Role.QUESTION
         elif section_title(block.text, rules.structure) and block.kind == "para" and (
                 numerals_are_sections or not is_question_block(block, rules)):

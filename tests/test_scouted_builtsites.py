@@ -88,3 +88,21 @@ def test_a_bold_question_and_a_dash_answer_in_one_list_item_and_link_rows_make_n
         text = item.question + item.answer
         assert "**" not in text and "Skip to content" not in text and "previous" not in text
         assert "State the answer first" not in text and "Search the site" not in text
+
+
+def test_a_table_with_a_question_column_and_an_answer_sketch_column_is_a_question_bank(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "builtsite-question-table.html", rules)
+    assert [i.question for i in source.items] == [
+        "Why does dropout reduce overfitting?", "Early stopping or weight decay?",
+        "The validation loss rises while accuracy still improves."]
+    dropout, stopping, rising = source.items
+    # the answer column answers; the other column follows under its header
+    assert dropout.answer == ("Units cannot rely on one another, so the network learns redundant features; "
+                              "at test time it acts like an average of many thinned networks."
+                              "\n\n**What they are testing:** Intuition")
+    assert stopping.answer.startswith("Both limit how far the weights travel")
+    assert rising.answer.endswith("**What they are testing:** Diagnosis")
+    for item in source.items:
+        text = item.question + item.answer
+        for junk in ("Failure mode", "eval mode", "Stop condition", "You are done", "previous", "Skip to content"):
+            assert junk not in text
