@@ -5,7 +5,15 @@ collapsed "Solution"."""
 from __future__ import annotations
 
 from pipeline.config import Rules
+from pipeline.models import SourceItems
 from tests.conftest import FIXTURES, extract_file
+
+
+def _assert_no_junk(source: SourceItems, *junk: str) -> None:
+    """None of these strings (site chrome, labels) shows in any question or answer of the page."""
+    for item in source.items:
+        text = item.question + item.answer
+        assert not [j for j in junk if j in text], (item.question, [j for j in junk if j in text])
 
 
 def test_titled_boxes_of_an_asking_kind_are_questions_and_other_boxes_stay_answer_text(rules: Rules) -> None:
@@ -33,11 +41,8 @@ def test_a_list_item_over_a_collapsed_solution_is_an_exercise_whatever_its_lengt
     assert clip.question == "Implement gradient clipping by global norm."
     assert "scale = min(1.0, max_norm / total_norm)\nfor g in grads:\n    g.mul_(scale)" in clip.answer
     assert len(source.items) == 5
-    for item in source.items:
-        text = item.question + item.answer
-        for junk in ("Solution", "★", "Edit this page", "Back to top", "Material for MkDocs", "Previous",
-                     "Initializing search", "On this page"):
-            assert junk not in text
+    _assert_no_junk(source, "Solution", "★", "Edit this page", "Back to top", "Material for MkDocs", "Previous",
+                    "Initializing search", "On this page")
 
 
 def test_a_component_file_whose_whole_content_is_a_template_is_read_from_it(rules: Rules) -> None:
@@ -70,9 +75,7 @@ def test_placeholder_answers_and_a_bare_last_heading_are_questions_without_answe
                                  "def slow(x):\n    return x * x\n```")
     assert not cache.flags
     assert norm.answer == "训练时用当前小批量的均值和方差，推理时用训练中累积的滑动平均。"
-    for item in source.items:
-        for junk in ("Share on", "Copy Link", "min read", "Recent Posts", "All Rights Reserved", "DP"):
-            assert junk not in item.question + item.answer
+    _assert_no_junk(source, "Share on", "Copy Link", "min read", "Recent Posts", "All Rights Reserved", "DP")
 
 
 def test_a_bold_question_and_a_dash_answer_in_one_list_item_and_link_rows_make_no_card(rules: Rules) -> None:
@@ -84,10 +87,7 @@ def test_a_bold_question_and_a_dash_answer_in_one_list_item_and_link_rows_make_n
         ("Your loss went flat after a learning-rate drop.", "the schedule decayed too early"),
         ("Does a warmup still matter with Adam?", "yes; early moment estimates are noisy")]
     assert [i.number for i in source.items if i.answer] == ["1", "2", "3"]
-    for item in source.items:
-        text = item.question + item.answer
-        assert "**" not in text and "Skip to content" not in text and "previous" not in text
-        assert "State the answer first" not in text and "Search the site" not in text
+    _assert_no_junk(source, "**", "Skip to content", "previous", "State the answer first", "Search the site")
 
 
 def test_a_table_with_a_question_column_and_an_answer_sketch_column_is_a_question_bank(rules: Rules) -> None:
@@ -102,7 +102,5 @@ def test_a_table_with_a_question_column_and_an_answer_sketch_column_is_a_questio
                               "\n\n**What they are testing:** Intuition")
     assert stopping.answer.startswith("Both limit how far the weights travel")
     assert rising.answer.endswith("**What they are testing:** Diagnosis")
-    for item in source.items:
-        text = item.question + item.answer
-        for junk in ("Failure mode", "eval mode", "Stop condition", "You are done", "previous", "Skip to content"):
-            assert junk not in text
+    _assert_no_junk(source, "Failure mode", "eval mode", "Stop condition", "You are done", "previous",
+                    "Skip to content")
