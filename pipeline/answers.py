@@ -125,7 +125,7 @@ def damage(blocks: list[Block], answer: str, inline: bool, rules: Rules) -> list
             text = "\n".join(b.text for b in prose) or answer
             if rule.regex.search(text):
                 found.append(rule.name)
-        elif rule.dangling_colon and _dangling_colon(prose, rules):
+        elif rule.dangling_colon and _dangling_colon(blocks, rules):  # code after "例如：" is what it announces
             found.append(rule.name)
         elif rule.cut_off and _cut_off(blocks, answer, inline):
             found.append(rule.name)

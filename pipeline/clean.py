@@ -41,15 +41,24 @@ def _repair_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
 
 
 def _faq_tables(blocks: list[Block], rules: Rules) -> list[Block]:
-    """A two-column table headed like question | answer becomes one Q&A pair per row."""
+    """A table with a question column and an answer column (question | answer, question | what it tests | answer
+    sketch) becomes one Q&A pair per row; another column's cell follows the answer under its header."""
     out: list[Block] = []
     for block in blocks:
         rows = table_rows(block.text) if block.kind == "table" else []
-        if rows and len(rows[0]) == 2 and rules.structure.faq_question.match(rows[0][0]) and \
-                rules.structure.faq_answer.match(rows[0][1]):
-            out.extend(Block("qa", r[0], line=block.line, answer=r[1]) for r in rows[1:] if len(r) == 2 and r[0])
-        else:
+        header = rows[0] if rows else []
+        ask = next((i for i, h in enumerate(header) if rules.structure.faq_question.match(h.strip())), None)
+        tell = next((i for i, h in enumerate(header) if rules.structure.faq_answer.match(h.strip())), None)
+        if ask is None or tell is None or ask == tell:
             out.append(block)
+            continue
+        for row in rows[1:]:
+            if len(row) != len(header) or not row[ask].strip():
+                continue
+            extras = [f"**{header[i].strip()}:** {cell.strip()}" for i, cell in enumerate(row)
+                      if i not in (ask, tell) and cell.strip() and header[i].strip()]
+            answer = "\n\n".join([row[tell].strip(), *extras]) if row[tell].strip() else ""
+            out.append(Block("qa", row[ask].strip(), line=block.line, answer=answer))
     return out
 
 
@@ -171,7 +180,7 @@ def clean_page(raw: RawPage, rules: Rules) -> CleanPage:
     removals: list[Removal] = []
     if raw.fmt == "html":
         blocks, removals = parse_html(raw.text, rules.junk.html_drop, rules.junk.drop_block + rules.junk.end_of_content,
-                                      page=True)
+                                      page=True, asks=lambda text: is_question_text(text, rules.structure))
     elif raw.fmt == "md":
         blocks, removals = parse_markdown(raw.text, rules.junk.html_drop)
     else:

@@ -166,6 +166,7 @@ def _structure(node: yaml.Node) -> StructureRules:
         not_statement_questions=as_regex(m.req("not_statement_questions"), re.I),
         arrow_answer=as_regex(m.req("arrow_answer"), re.S),
         choice_option=as_regex(m.req("choice_option"), re.I),
+        answer_placeholder=as_regex(m.req("answer_placeholder"), re.I),
     )
 
 

@@ -78,7 +78,9 @@ def _segment(page: CleanPage, rules: Rules) -> tuple[list[_Draft], list[Removal]
         if role == Role.QUESTION and block.kind == "heading" and section_level and block.level <= section_level:
             in_refsection, section, section_level = False, "", 0  # a sibling of the section heading, not inside it
         if role == Role.QUESTION and not in_refsection:
-            question, inline, number, style = parse_question(block, rules)
+            after = blocks[i + 1] if i + 1 < len(blocks) else None
+            revealed = after is not None and after.kind == "qa" and is_reveal_label(after.text, rules)
+            question, inline, number, style = parse_question(block, rules, revealed)
             question = unquote(question)
             if drafts and drafts[-1].question:
                 _split_glued_heading(drafts[-1], repairs, blocks[i].line)
@@ -213,8 +215,9 @@ def extract(page: CleanPage, rules: Rules) -> SourceItems:
                       (b.text.split("\n") if b.kind == "para" else [b.text]) if line.strip()]
         main_blocks = [b for b in blocks if not bilingual or b.kind == "code" or line_lang(b.text) != other]
         main_blocks = _drop_restated_question(main_blocks, draft.question)
-        if _options_only(main_blocks, rules) and not draft.inline_answer and not draft.qa_answer:
-            main_blocks = []  # the choices without the one that is right: the question is unanswered
+        if (_options_only(main_blocks, rules) or _placeholder_only(main_blocks, rules)) and \
+                not draft.inline_answer and not draft.qa_answer:
+            main_blocks = []  # the choices without the one that is right, or "...?": the question is unanswered
         alt_blocks = [b for b in blocks if bilingual and b.kind != "code" and line_lang(b.text) == other]
         answer = _answer_markdown(draft, main_blocks, rules)
         alt_answer = _answer_markdown(_Draft("", "", "", "", 0), alt_blocks, rules) if bilingual else ""
@@ -295,6 +298,12 @@ def _options_only(blocks: list[Block], rules: Rules) -> bool:
     lines = [line.strip() for b in blocks for line in b.text.split("\n") if line.strip()]
     return len(lines) >= 2 and all(b.kind in ("para", "item") for b in blocks) and \
         all(rules.structure.choice_option.match(line) for line in lines)
+
+
+def _placeholder_only(blocks: list[Block], rules: Rules) -> bool:
+    """An "answer" that only holds a placeholder ("...?", "待补充"): nothing was written yet."""
+    return bool(blocks) and all(b.kind in ("para", "item") and rules.structure.answer_placeholder.match(b.text.strip())
+                                for b in blocks)
 
 
 def _reference_line(block: Block, rules: Rules) -> bool:

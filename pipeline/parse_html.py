@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup
@@ -26,6 +27,7 @@ _WIDE = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _WIDE_BREAK = re.compile(rf"(?<=[{_WIDE}])[ \t]*\n[ \t]*(?=[{_WIDE}])")
 _DOCUMENT = re.compile(r"<(!doctype\s+html|html|body)\b", re.I)
 _BOX_TITLE = re.compile(r"(^|[-_])title$")
+_MIN_BOXES = 2  # a kind of titled box seen once is no pattern of questions
 _CHIP_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")  # "01" printed in its own element before a question
 # a button shows its text where it stands among the content (a quiz option); elsewhere it is a control ("Copy")
 _CONTENT_PARENTS = ("p", "td", "th", "li", "dd")
@@ -184,6 +186,20 @@ def _box_title(el: Tag) -> Tag | None:
     return None
 
 
+def _question_boxes(root: Tag, asks: Callable[[str], bool]) -> set[int]:
+    """The titled boxes that hold a question and its answer: those of a kind (their classes) met several times whose
+    titles mostly ask ("??? question", an "interview" callout), the imperative ones of that kind too; a lone box or a
+    "note" box keeps its title as a bold line ("Where to go next" is a pointer, not a question)."""
+    kinds: dict[tuple[str, ...], list[tuple[Tag, bool]]] = defaultdict(list)
+    for box in root.find_all(("div", "section", "aside")):
+        title = _box_title(box)
+        if title is not None and len(_meaningful(box)) > 1:
+            text = _clean_inline(_inline(title)).replace("\n", " ")
+            kinds[tuple(sorted(_classes(box)))].append((box, asks(text)))
+    return {id(box) for boxes in kinds.values()
+            if len(boxes) >= _MIN_BOXES and 2 * sum(a for _, a in boxes) > len(boxes) for box, _ in boxes}
+
+
 def _meaningful(el: Tag) -> list[PageElement]:
     return [c for c in el.children if (isinstance(c, Tag) and c.get_text().strip()) or
             (isinstance(c, NavigableString) and not isinstance(c, Comment) and str(c).strip())]
@@ -192,8 +208,9 @@ def _meaningful(el: Tag) -> list[PageElement]:
 class _Walker:
     """Walks an element tree into blocks, remembering the last heading level (a box title sits below it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, question_boxes: set[int] | None = None) -> None:
         self.level = 0
+        self.question_boxes = question_boxes or set()
 
     def heading(self, text: str, level: int) -> Block:
         self.level = level
@@ -231,6 +248,10 @@ class _Walker:
             text = _clean_inline(_inline(child)).replace("\n", " ")
             if text:
                 yield self.heading(text, _HEADINGS[name])
+        elif title is not None and id(child) in self.question_boxes:  # a question box: its title asks, its body answers
+            text = _clean_inline(_inline(title)).replace("\n", " ")
+            title.extract()
+            yield Block("qa", text, answer=self.markdown(child, depth))
         elif title is not None:  # the box title leads the box, as a bold line would
             text = _clean_inline(_inline(title)).replace("\n", " ")
             title.extract()
@@ -348,6 +369,19 @@ def _buttons(soup: BeautifulSoup) -> None:
             button.decompose()
 
 
+def _template_page(soup: BeautifulSoup) -> BeautifulSoup:
+    """A <template> is inert markup a script may clone (dropped), unless the page holds nothing else: a component
+    file (`<template><div>…</div></template>`) is read from its templates' markup."""
+    templates = soup.find_all("template")
+    inside = [t.decode_contents() for t in templates if t.find_parent("template") is None]
+    outside = "".join(s for s in soup.find_all(string=True) if s.find_parent(("template", "script", "style")) is None
+                      and not isinstance(s, Comment))
+    if not inside or outside.strip():
+        return soup
+    page = BeautifulSoup("".join(inside), "lxml")
+    return page if page.get_text().strip() else soup
+
+
 def _collapse_source_breaks(root: Tag) -> None:
     """In a page's source a line break is a space (only <br> and blocks break lines; <pre> keeps its own)."""
     for string in list(root.find_all(string=True)):
@@ -358,14 +392,15 @@ def _collapse_source_breaks(root: Tag) -> None:
 
 
 def parse_html(text: str, drop: tuple[SelectorRule, ...], postscript: tuple[Rule, ...] = (),
-               page: bool = False) -> tuple[list[Block], list[Removal]]:
+               page: bool = False, asks: Callable[[str], bool] | None = None) -> tuple[list[Block], list[Removal]]:
     """Parse HTML into blocks; returns the blocks and the chrome it removed.
 
     `drop` are the chrome selectors. A whole saved `page` (not a fragment inside Markdown) is read from its content
     region; when it has a document shell (<html>, <body>), source line breaks are spaces and its postscript is cut
-    (trailing link lists, a last section after an <hr> holding text the `postscript` rules match).
+    (trailing link lists, a last section after an <hr> holding text the `postscript` rules match). `asks` tells
+    whether a line reads as a question: titled boxes of a kind whose titles ask become question/answer pairs.
     """
-    soup = BeautifulSoup(text, "lxml")
+    soup = _template_page(BeautifulSoup(text, "lxml"))
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
     _replace_math(soup)
@@ -384,7 +419,7 @@ def parse_html(text: str, drop: tuple[SelectorRule, ...], postscript: tuple[Rule
         _collapse_source_breaks(root)
         removals += drop_postscript(root, postscript)
     try:
-        blocks = list(_Walker().walk(root))
+        blocks = list(_Walker(_question_boxes(root, asks) if asks else None).walk(root))
     except RecursionError:  # markup nested thousands deep: read its text line by line rather than fail
         blocks = [Block("para", line) for line in (_clean_inline(x) for x in root.get_text("\n").split("\n")) if line]
     if title_text and not any(b.kind == "heading" for b in blocks[:1]):

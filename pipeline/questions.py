@@ -161,6 +161,17 @@ def split_fused(text: str, rules: StructureRules) -> tuple[str, str]:
     return "", ""
 
 
+_BOLD_THEN_ANSWER = re.compile(
+    r"^(\*\*|__)(?P<question>[^*_\n]{2,300}?)\1\s*(?:[—–―]{1,2}|-{1,2}|[:：])\s*(?P<answer>\S.*)$", re.S)
+
+
+def bold_then_answer(text: str) -> tuple[str, str] | None:
+    """A bold run, a dash or colon, then more: "**Why is decode memory-bound?** — it reads every weight" is the
+    question (the bold run) and its answer (what follows the dash); None for other lines."""
+    found = _BOLD_THEN_ANSWER.match(text.strip())
+    return (unlink(found.group("question")).strip(), found.group("answer").strip()) if found else None
+
+
 def strip_marker(text: str, rules: StructureRules) -> tuple[str, bool]:
     """Drop a question marker ("Q:", "问：") at the start of an already de-numbered line; (text, was marked)."""
     text = strip_markup(text)

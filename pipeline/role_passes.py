@@ -20,7 +20,7 @@ from pipeline.questions import (
     unlink,
     whole_emphasis,
 )
-from pipeline.signature import Role
+from pipeline.signature import Role, is_reveal_label
 
 _LEADING_DIGITS = re.compile(r"\s*(\d+)")
 
@@ -42,6 +42,17 @@ def imperative_items(blocks: list[Block], roles: list[Role], rules: Rules) -> No
     for i, block in enumerate(blocks):
         if roles[i] == Role.CONTENT and block.kind == "item" and not block.level and \
                 is_question_text(block.text, rules.structure):
+            roles[i] = Role.QUESTION
+
+
+def revealed_questions(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
+    """A line followed straight by a collapsed "Solution"/"答案" reveal is what that reveal answers: an exercise
+    in a list ("2. ★★ Extend the kernel to…" over <details><summary>Solution</summary>), unless it is the text right
+    under a question (then the question is what is answered)."""
+    for i, block in enumerate(blocks[:-1]):
+        after = blocks[i + 1]
+        if roles[i] == Role.CONTENT and block.kind in ("para", "item") and after.kind == "qa" and \
+                is_reveal_label(after.text, rules) and (i == 0 or roles[i - 1] != Role.QUESTION):
             roles[i] = Role.QUESTION
 
 
@@ -72,6 +83,12 @@ def category_headings(blocks: list[Block], roles: list[Role], rules: Rules) -> N
                     or (blocks[j].kind == "heading" and blocks[j].level <= block.level)), len(blocks))
         if made_of_questions([b for b in blocks[i + 1 : end] if b.kind != "heading"], rules.structure):
             roles[i] = Role.SECTION
+
+
+def heads_content(blocks: list[Block], index: int) -> bool:
+    """Does the heading at `index` have something under it (not the page's end, not at once a heading as high)?"""
+    after = blocks[index + 1] if index + 1 < len(blocks) else None
+    return after is not None and not (after.kind == "heading" and after.level <= blocks[index].level)
 
 
 def labels_next_heading(blocks: list[Block], index: int) -> bool:

@@ -12,6 +12,7 @@ from pipeline.clean import is_question_block
 from pipeline.config import Rules
 from pipeline.models import Block
 from pipeline.questions import (
+    bold_then_answer,
     is_question_text,
     numbering,
     section_title,
@@ -19,6 +20,7 @@ from pipeline.questions import (
     strip_marker,
     strip_markup,
     unlink,
+    unquote,
     whole_emphasis,
 )
 from pipeline.role_passes import (
@@ -26,6 +28,7 @@ from pipeline.role_passes import (
     category_headings,
     fill_sequence,
     follow_ups,
+    heads_content,
     imperative_items,
     labels_next_heading,
     long_question_heading,
@@ -35,10 +38,13 @@ from pipeline.role_passes import (
     page_title,
     question_length,
     question_section_items,
+    revealed_questions,
     statement_questions,
     styled,
 )
 from pipeline.signature import Role, body_outscores_headings, is_reveal_label, score_signatures
+
+_TERM_MAX_CHARS = 24  # a bold lead this short before a colon or dash may be a term being glossed
 
 
 def _parent_number(num: str, child: str) -> bool:
@@ -79,8 +85,9 @@ def _labelled_answer(text: str, rules: Rules) -> tuple[str, str]:
     return text, ""
 
 
-def parse_question(block: Block, rules: Rules) -> tuple[str, str, str, str]:
-    """(question, inline answer, printed number, numbering style) of a question block."""
+def parse_question(block: Block, rules: Rules, revealed: bool = False) -> tuple[str, str, str, str]:
+    """(question, inline answer, printed number, numbering style) of a question block; a `revealed` one (a collapsed
+    "Solution" follows it) is a question whatever its length."""
     head, labelled = _labelled_answer(block.text, rules)
     if labelled and block.kind in ("para", "item", "quote"):
         question, _, number, style = parse_question(replace(block, text=head), rules)
@@ -101,6 +108,9 @@ def parse_question(block: Block, rules: Rules) -> tuple[str, str, str, str]:
             question, inline = split_fused(rest, rules.structure)
             return question or rest, inline, "", "marker"
     found = numbering(text, rules.structure)
+    bold = _bold_question(found.rest if found else block.text, block, rules)
+    if bold is not None:  # "7. **RAG or fine-tuning?** — knowledge versus behaviour"
+        return bold[0], bold[1], found.num if found else "", found.style if found else "plain"
     if found is None:
         if block.kind == "heading" or whole_emphasis(unlink(block.text)):
             return text, "", "", "heading"
@@ -113,9 +123,20 @@ def parse_question(block: Block, rules: Rules) -> tuple[str, str, str, str]:
         return strip_marker(found.rest, rules.structure)[0], "", found.num, found.style
     rest = strip_marker(found.rest, rules.structure)[0]  # "1. **Q: Explain HyDE.**"
     question, inline = split_fused(rest, rules.structure)
-    if not question and question_length(rest, rules):
+    if not question and (revealed or question_length(rest, rules)):
         question = rest  # a question by its form (marker, question numbering, place in the sequence)
     return question, inline, found.num, found.style
+
+
+def _bold_question(text: str, block: Block, rules: Rules) -> tuple[str, str] | None:
+    """The bold run and what follows its dash, when a line or item asks in bold and answers after a dash ("**Why
+    …?** — because …"); a short bold term and its gloss ("**定义**：…") is no such pair."""
+    found = bold_then_answer(text) if block.kind in ("para", "item") else None
+    if found is None:
+        return None
+    question = found[0]
+    asks = question.rstrip().endswith(("?", "？")) or is_question_text(question, rules.structure)
+    return found if asks or len(question) > _TERM_MAX_CHARS else None
 
 
 def _single_question(blocks: list[Block], rules: Rules) -> Block | None:
@@ -151,8 +172,8 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
     numerals_are_sections = bool(question_styles - rules.structure.section_numbering)
     # collapsed blocks (<details>) carry the questions when most of them read as questions or nothing else does;
     # elsewhere one whose summary is not a question ("Deep dive: ...") is part of the answer around it
-    qa_blocks = [b for b in blocks if b.kind == "qa"]
-    qa_carrier = 2 * sum(is_question_text(b.text, rules.structure) for b in qa_blocks) >= len(qa_blocks) or \
+    qa_blocks = [b for b in blocks if b.kind == "qa" and not is_reveal_label(b.text, rules)]
+    qa_carrier = 2 * sum(is_question_text(unquote(b.text), rules.structure) for b in qa_blocks) >= len(qa_blocks) or \
         not any(is_question_block(b, rules) for b in blocks if b.kind != "qa")
     roles: list[Role] = []
     last_num: dict[str, float] = {}
@@ -184,13 +205,15 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
                 role = Role.QUESTION  # "## Q23:" among "### Q1:" questions: an explicit question style at any level
             elif q_level and block.level == q_level and Role.QUESTION in roles and roles[-1] != Role.SECTION and \
                     not section_title(block.text, rules.structure) and not labels_next_heading(blocks, index):
-                role = Role.CONTENT  # "### 代码示例" between numbered "### N. ...?" questions: part of the answer
+                # "### 代码示例" between numbered "### N. ...?" questions: part of the answer; one with nothing under
+                # it (the page ends, or the next heading follows) heads no part: a question listed without an answer
+                role = Role.CONTENT if heads_content(blocks, index) else Role.QUESTION
             elif body_won and Role.QUESTION in roles and is_question_block(block, rules):
                 role = Role.CONTENT  # a question-like heading inside an answer restates part of that question
             elif not q_level or block.level <= q_level:
                 role = Role.QUESTION if not q_level and numbered_question(block, rules) else Role.SECTION
         elif block.kind == "qa":
-            aside = not is_question_text(block.text, rules.structure) and not qa_carrier
+            aside = not is_question_text(unquote(block.text), rules.structure) and not qa_carrier
             role = Role.CONTENT if is_reveal_label(block.text, rules) or aside else Role.QUESTION
         elif section_title(block.text, rules.structure) and block.kind == "para" and (
                 numerals_are_sections or not is_question_block(block, rules)):
@@ -244,6 +267,7 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
         if roles[i] == Role.CONTENT and block.kind in ("para", "item") and Role.QUESTION in roles[:i] and \
                 rules.structure.arrow_answer.match(block.text.strip()):
             roles[i] = Role.QUESTION
+    revealed_questions(blocks, roles, rules)
     category_headings(blocks, roles, rules)
     asked = False
     for i, block in enumerate(blocks):  # "#### Options", "#### Answer" after a question: parts of its answer

@@ -106,6 +106,7 @@ class StructureRules:
     not_statement_questions: re.Pattern[str]
     arrow_answer: re.Pattern[str]
     choice_option: re.Pattern[str]
+    answer_placeholder: re.Pattern[str]
 
 
 @dataclass(frozen=True)
