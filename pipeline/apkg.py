@@ -104,24 +104,29 @@ def deck_id(name: str) -> int:
 
 
 def _write_apkg(path: Path, package: genanki.Package) -> None:
-    """genanki's Package.write_to_file (timestamp 0), its scratch database neither journaled nor synced: it is
-    thrown away once zipped, and the bytes are the same."""
-    with tempfile.TemporaryDirectory(prefix="deckmill-apkg-") as folder:
-        database = Path(folder) / "collection.anki2"
-        connection = sqlite3.connect(database)
-        try:
-            connection.execute("PRAGMA journal_mode=OFF")
-            connection.execute("PRAGMA synchronous=OFF")
-            package.write_to_db(connection.cursor(), 0, itertools.count(0))
-            connection.commit()
-        finally:
-            connection.close()
-        with zipfile.ZipFile(path, "w") as out:
-            out.write(database, "collection.anki2")
-            out.writestr("media", json.dumps({index: os.path.basename(file)
-                                              for index, file in enumerate(package.media_files)}))
-            for index, file in enumerate(package.media_files):
-                out.write(file, str(index))
+    """genanki's Package.write_to_file (timestamp 0), its scratch database held in memory (neither journaled nor
+    on disk: it is thrown away once zipped, and its image is the same bytes)."""
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.execute("PRAGMA journal_mode=OFF")
+        connection.execute("PRAGMA synchronous=OFF")
+        package.write_to_db(connection.cursor(), 0, itertools.count(0))
+        connection.commit()
+        image = connection.serialize()
+    finally:
+        connection.close()
+    with zipfile.ZipFile(path, "w") as out:
+        out.writestr(_stored("collection.anki2"), image)
+        out.writestr("media", json.dumps({index: os.path.basename(file)
+                                          for index, file in enumerate(package.media_files)}))
+        for index, file in enumerate(package.media_files):
+            out.write(file, str(index))
+
+
+def _stored(name: str) -> zipfile.ZipInfo:
+    """The zip entry `ZipFile.write` would make for a file of this name (no date: genanki's own zip has the file's
+    date, which makes no difference to Anki)."""
+    return zipfile.ZipInfo(name)
 
 
 def write_package(path: Path, cards: list[tuple[Card, list[str]]], model: genanki.Model,
@@ -138,6 +143,9 @@ def write_package(path: Path, cards: list[tuple[Card, list[str]]], model: genank
     shown = sorted(referenced([f for _, fields in cards for f in fields]) & set(media)) if media else []
 
     def write(tmp: Path) -> None:
+        if not shown:
+            _write_apkg(tmp, genanki.Package(list(decks.values())))
+            return
         with tempfile.TemporaryDirectory(prefix="deckmill-media-") as folder:
             files = []
             for name in shown:  # genanki names each media file by its base name: copy under the media name

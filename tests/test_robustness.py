@@ -75,7 +75,7 @@ def test_outputs_are_never_half_written(tmp_path: Path, monkeypatch: pytest.Monk
     def explode(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("zipfile.ZipFile.write", explode)  # the disk fills while the package is being zipped
+    monkeypatch.setattr("zipfile.ZipFile.writestr", explode)  # the disk fills while the package is being zipped
     (raw / "p.txt").write_text("1、什么是RAG?\n回答:先检索,再生成。\n", encoding="utf-8")
     with pytest.raises(OSError, match="disk full"):
         session_for(tmp_path, raw, 1_790_000_500).build()
