@@ -221,7 +221,8 @@ def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
 
     def intent(n: yaml.Node) -> Intent:
         im = NodeMap(n, "an intent")
-        im.only(("name", "words", "level", "keep_parents", "open_up_to", "means", "same_as", "shared", "lead_in"))
+        im.only(("name", "words", "level", "keep_parents", "open_up_to", "means", "same_as", "shared", "lead_in",
+                 "covers", "in_comparison"))
         level, keep, up_to, means = im.opt("level"), im.opt("keep_parents"), im.opt("open_up_to"), im.opt("means")
         same_as, shared, lead_in = im.opt("same_as"), im.opt("shared"), im.opt("lead_in")
         return Intent(as_str(im.req("name")), as_list(im.req("words"), as_str), as_int(level) if level else 2,
@@ -229,7 +230,9 @@ def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
                       as_list(means, as_str) if means is not None else (),
                       as_str(same_as) if same_as is not None else "",
                       as_bool(shared) if shared is not None else False,
-                      as_bool(lead_in) if lead_in is not None else False)
+                      as_bool(lead_in) if lead_in is not None else False,
+                      as_list(covers, as_str) if (covers := im.opt("covers")) is not None else (),
+                      as_str(compared) if (compared := im.opt("in_comparison")) is not None else "")
 
     def combination(n: yaml.Node) -> Combination:
         cm = NodeMap(n, "a combination")
@@ -252,11 +255,13 @@ def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
     combine = as_list(combo, combination) if (combo := m.opt("combine")) is not None else ()
     alike = siblings(node_s) if (node_s := m.opt("siblings")) is not None else Siblings()
     named = {i.name for i in intents}
-    unknown = sorted(({n for i in intents for n in (*i.means, *filter(None, [i.same_as]))}
+    unknown = sorted(({n for i in intents
+                       for n in (*i.means, *i.covers, *filter(None, [i.same_as, i.in_comparison]))}
                       | {n for c in combine for n in (*c.all, c.gives)}
                       | {n for n in (*alike.asked, *filter(None, [alike.ask]))}) - named)
     if unknown:
-        raise fail(m.req("intents"), f"unknown intent '{unknown[0]}' in means, same_as, combine or siblings")
+        raise fail(m.req("intents"),
+                   f"unknown intent '{unknown[0]}' in means, same_as, covers, in_comparison, combine or siblings")
     phases = m.opt("phases")
     known = named | {c.id for topic in taxonomy for c in topic.concepts}
     for phase in as_list(phases, lambda n: n) if phases is not None else ():

@@ -21,6 +21,7 @@ from pipeline.config import Rules
 from pipeline.models import Block, CleanPage, ItemFlag, QAItem, Removal, Repair, SourceItems
 from pipeline.parse_markdown import THEMATIC_BREAK
 from pipeline.questions import (
+    is_question_text,
     line_lang,
     section_title,
     split_fused,
@@ -32,6 +33,7 @@ from pipeline.roles import infer_roles, parse_question, section_name
 from pipeline.selfcheck import Asked, check_page
 from pipeline.signature import Role, is_reveal_label
 
+SUBHEADING = 4  # the level of a heading that opens an answer when the page gives none
 
 @dataclass
 class _Draft:
@@ -135,9 +137,10 @@ def _split_glued_heading(draft: _Draft, repairs: list[Repair], line: int) -> Non
         draft.next_section = heading
 
 
-def _pair_bilingual(drafts: list[_Draft], page_lang: str) -> list[tuple[_Draft, _Draft | None]]:
-    """Join a question immediately followed by its twin in the other language: the same number, or unnumbered in
-    the same style ('### Q: 中文问题' over a plain '### Query, Key, Value' heading is a question and a sub-heading)."""
+def _pair_bilingual(drafts: list[_Draft], page_lang: str, rules: Rules) -> list[tuple[_Draft, _Draft | None]]:
+    """Join a question immediately followed by its twin in the other language: the same number, the same style,
+    or a question itself ('### Q: 中文问题' over a plain '### Query, Key, Value' heading is a question and the
+    first sub-heading of its answer)."""
     pairs: list[tuple[_Draft, _Draft | None]] = []
     i = 0
     while i < len(drafts):
@@ -145,8 +148,10 @@ def _pair_bilingual(drafts: list[_Draft], page_lang: str) -> list[tuple[_Draft, 
         nxt = drafts[i + 1] if i + 1 < len(drafts) else None
         if nxt is not None and not cur.blocks and not cur.inline_answer and cur.number == nxt.number and \
                 cur.line and nxt.line - cur.line <= 2 and line_lang(cur.question) != line_lang(nxt.question):
-            if not cur.number and cur.style != nxt.style:  # no twin: the answer's first sub-heading
-                heading = Block("heading", nxt.question, 4, line_lang(nxt.question), nxt.line)
+            if not cur.number and cur.style != nxt.style and not is_question_text(nxt.question, rules.structure):
+                # no twin: a plain heading under the question opens its answer
+                level = nxt.block.level if nxt.block is not None and nxt.block.kind == "heading" else SUBHEADING
+                heading = Block("heading", nxt.question, level, line_lang(nxt.question), nxt.line)
                 pairs.append((_Draft(cur.question, cur.number, cur.style, cur.section, cur.line, nxt.inline_answer,
                                      [heading, *nxt.blocks], nxt.qa_answer), None))
                 i += 2
@@ -203,7 +208,7 @@ def extract(page: CleanPage, rules: Rules) -> SourceItems:
     page_lang = page.meta.lang or "zh"
     items: list[QAItem] = []
     seen: Counter[str] = Counter()
-    pairs = _pair_bilingual(drafts, page_lang)
+    pairs = _pair_bilingual(drafts, page_lang, rules)
     findings = check_page([Asked(d.question, d.number, d.style, d.section, d.line, d.block or Block("para", d.question),
                                  tuple(d.blocks)) for d, _ in pairs], _title(page), rules)
     for draft, alt in pairs:

@@ -132,6 +132,8 @@ class Intent:
     same_as: str = ""  # the intent this one asks the same as ('why X' of a technique asks what X is for)
     shared: bool = False  # one such ask of the same concepts in two questions makes them one card (a comparison)
     lead_in: bool = False  # a clause asking only this and ending in a comma leads into the next ('与X相比，Y的优点')
+    covers: tuple[str, ...] = ()  # an open request also agrees with these intents, beyond its level ('是怎么回事')
+    in_comparison: str = ""  # asked beside a comparison, this asks that ('why B rather than A' asks B's advantages)
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,19 @@ def test_reworded_asks_merge(a: str, b: str, rules: Rules) -> None:
     ("在预训练时学习率如何设置？", "在微调时学习率如何设置？"),
     ("在训练时混合精度如何工作？", "在推理时混合精度如何工作？"),
     ("在预训练阶段如何处理数据？", "在评估阶段如何处理数据？"),
+    # a comparison with something more asked beside it: the subject or problem named is no third alternative
+    ("RNN和LSTM的区别?", "与RNN相比，LSTM如何缓解梯度消失？"),
+    ("Compare LoRA and full fine-tuning.", "Compared with full fine-tuning, how does LoRA reduce GPU memory?"),
+    ("与Post-LN相比，Pre-LN有什么好处？", "Post-LN和Pre-LN在训练稳定性上的差异？"),
+    # the same alternatives, other things asked of them
+    ("与LayerNorm相比，RMSNorm有什么优点？", "RMSNorm相比LayerNorm有哪些缺点？"),
+    ("为什么要把ReLU换成GELU？", "GELU相比ReLU有什么缺点？"),
+    ("LLM会取代搜索引擎吗？", "LLM和搜索引擎有什么区别？"),
+    ("Why is a large learning rate problematic?", "Why is a large learning rate used?"),
+    # what is going on with X covers what it is, why it happens and how to avoid it, not every ask
+    ("梯度消失是怎么回事?", "如何检测梯度消失?"),
+    ("幻觉是怎么回事?", "幻觉有哪些类型?"),
+    ("KV cache是怎么回事?", "KV cache为什么能加速推理?"),
     # a first clause setting the scene ('…计算中，') asks nothing: the question is the clause after it
     ("Self-Attention 的计算过程是怎样的?", "Transformer自注意力计算中，为什么Q和K要使用不同的权重矩阵？"),
     # an open request does not cover why a concept is what its named parent says ('decoder-only' above GPT)
@@ -102,3 +115,20 @@ def test_broken_dedup_settings_are_reported(tmp_path: Path, yaml_text: str, mess
     config.write_text(yaml_text, encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         load_rules(config)
+
+
+def test_a_broad_question_never_bridges_two_phases(rules: Rules) -> None:
+    cards = _cards(rules, "Dropout是怎么回事？", "在训练时Dropout如何工作？", "在推理时Dropout如何工作？")
+    assert ["在训练时Dropout如何工作？"] in cards or ["在推理时Dropout如何工作？"] in cards
+    assert not any({"在训练时Dropout如何工作？", "在推理时Dropout如何工作？"} <= set(card) for card in cards)
+
+
+@pytest.mark.parametrize("wide_first", [True, False])
+def test_a_wide_request_meets_its_card_whatever_came_before(rules: Rules, wide_first: bool) -> None:
+    """More questions of one concept than a block holds keys: 'X是怎么回事' still finds the card it covers."""
+    words = ("天地玄黄宇宙洪荒日月盈昃辰宿列张寒来暑往秋收冬藏闰余成岁律吕调阳"
+             "云腾致雨露结为霜金生丽水玉出昆冈剑号巨阙珠称夜光果珍李柰菜重芥姜海咸河淡鳞潜羽翔")
+    others = [f"梯度消失和{words[n]}的关系?" for n in range(70)]  # one concept, 70 other asks
+    wide, fix = "梯度消失是怎么回事?", "如何缓解梯度消失?"
+    cards = _cards(rules, *([wide, *others, fix] if wide_first else [*others, fix, wide]))
+    assert [wide, fix] in cards or [fix, wide] in cards

@@ -286,6 +286,17 @@ def test_a_labelled_question_heading_over_a_plain_heading_in_another_language_is
     assert "每个头在自己的子空间里计算注意力" in source.items[0].answer
 
 
+def test_a_labelled_question_heading_over_its_translation_heading_is_a_twin(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "notes.md"
+    page.write_text("# 微调笔记\n\n### Q: 什么是LoRA？\n\n### What is LoRA?\n\n"
+                    "LoRA 冻结原权重，只训练低秩增量。\n\nLoRA freezes the weights and trains a low-rank update.\n",
+                    encoding="utf-8")
+    source = extract_file(page, rules)
+    assert [(i.question, i.alt_question) for i in source.items] == [("什么是LoRA？", "What is LoRA?")]
+    assert source.items[0].answer == "LoRA 冻结原权重，只训练低秩增量。"
+    assert source.items[0].alt_answer == "LoRA freezes the weights and trains a low-rank update."
+
+
 @pytest.mark.parametrize("name", ["casual-notes.md", "casual-notes.txt"])
 def test_casual_notes_with_unnumbered_question_lines(name: str, rules: Rules, tmp_path: Path) -> None:
     page = tmp_path / name

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from pipeline.config import DedupRules
 from pipeline.dedup.intent import canonical, specific
-from pipeline.dedup.keys import Block, Key, blocks, concept_block, make_key, wide_block
+from pipeline.dedup.keys import Block, Key, blocks, concept_block, make_key
 from pipeline.dedup.taxonomy import lexicon
-from pipeline.dedup.verify import MergeRule, Verdict, overlap, same_page_ok, similarity, verify
+from pipeline.dedup.verify import MergeRule, Verdict, overlap, same_page_ok, settings_clash, similarity, verify
 from pipeline.models import Cluster, Member, QAItem
 
 
@@ -83,6 +83,8 @@ class Index:
                     continue
                 tried.add(index)
                 conflict = bool(ask and self.asks[index] and ask != self.asks[index])
+                if key.setting and self._phase_clash(index, key):
+                    continue
                 same_page = self.rules.same_page_strict and slug in self.pages[index]
                 for other in self.keys[index].values():
                     verdict = verify(key, other, self.rules)
@@ -91,21 +93,24 @@ class Index:
                     if verdict.rule is not MergeRule.EXACT and (conflict or verdict.rule in _PARTIAL) \
                             and not self._agrees_with_all(index, key):
                         continue
-                    if best is None or (verdict.score, len(self.members[index])) > \
-                            (best[1].score, len(self.members[best[0]])):  # a tie goes to the card more pages share
+                    if best is None or (verdict.score, len(self.pages[index])) > \
+                            (best[1].score, len(self.pages[best[0]])):  # a tie goes to the card more pages share
                         best = (index, verdict)
                         if verdict.rule is MergeRule.EXACT:
                             return best
         return best
 
     def _candidates(self, key: Key) -> Iterator[int]:
-        """The clusters a key is verified against: those sharing a block, those holding a wide open request of its
-        concepts, and for a wide open request itself any cluster of its concepts; a bounded number of each."""
-        for block in (*blocks(key), wide_block(key)):
+        """The clusters a key is verified against: those sharing a block (the first `max_block` of each)."""
+        for block in blocks(key):
             yield from list(self.by_block.get(block, {}))[: self.rules.max_block]
-        near = concept_block(key) if key.wide else None
-        if near is not None:
-            yield from (index for index, _ in self.near.get(near, []))
+
+    def _phase_clash(self, index: int, key: Key) -> bool:
+        """Whether a member of the card is set in another phase than the key ('during training' / 'during
+        inference'), so a broad question on the card never bridges two phases."""
+        lex = lexicon(self.rules)
+        return any(settings_clash(key, other, lex.taxonomy.ancestors, lex.phases)
+                   for other in self.keys[index].values())
 
     def _agrees_with_all(self, index: int, key: Key) -> bool:
         """Whether the key verifies against every member of the card (a card of two specific asks, or one joined
@@ -120,7 +125,7 @@ class Index:
         if key.text in self.keys[index]:
             return
         self.keys[index][key.text] = key
-        for block in (*blocks(key), *([wide_block(key)] if key.wide else [])):
+        for block in blocks(key):
             bucket = self.by_block.setdefault(block, {})
             if len(bucket) < self.rules.max_block:
                 bucket[index] = None

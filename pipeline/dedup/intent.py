@@ -22,8 +22,8 @@ def resolve(cues: list[str], lex: Lexicon, leftover: bool) -> frozenset[str]:
     if not cues:
         if leftover:
             return frozenset({Fallback.GENERIC})
-        plain = min(lex.open_intents.items(), key=lambda kv: (kv[1], kv[0]), default=(Fallback.EXPLAIN.value, 0))
-        return frozenset({plain[0]})  # the plainest open request: a bare noun phrase asks to explain the thing
+        plain = [name for name in lex.open_intents if name not in lex.open_covers]  # the plainest open request
+        return frozenset(plain[:1] or [Fallback.EXPLAIN.value])  # a bare noun phrase asks to explain the thing
     named = set(cues)
     for parts, gives in lex.combos:
         if parts <= named:
@@ -44,12 +44,20 @@ def openness(intents: frozenset[str], opens: dict[str, int]) -> int:
     return max((opens[i] for i in intents if i in opens), default=-1) if intents and intents <= opens.keys() else -1
 
 
-def agree(a: frozenset[str], b: frozenset[str], levels: dict[str, int], opens: dict[str, int]) -> bool:
-    """Same intents, or one side an open request and the other asks within its reach."""
+def agree(a: frozenset[str], b: frozenset[str], levels: dict[str, int], opens: dict[str, int],
+          covers: dict[str, frozenset[str]] | None = None) -> bool:
+    """Same intents, or one side an open request and each intent of the other within its reach or among those it
+    covers by name ('X是怎么回事' covers why X happens and how to avoid it)."""
     if a == b:
         return True
-    return any(openness(one, opens) >= max(levels.get(i, 99) for i in other)
-               for one, other in ((a, b), (b, a)) if other)
+    covered = covers or {}
+    for one, other in ((a, b), (b, a)):
+        reach = openness(one, opens)
+        if other and reach >= 0:
+            named = frozenset(c for i in one for c in covered.get(i, ()))
+            if all(levels.get(i, 99) <= reach or i in named for i in other):
+                return True
+    return False
 
 
 def specific(intents: frozenset[str], opens: dict[str, int]) -> frozenset[str]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pipeline.config import DedupRules
-from pipeline.dedup.intent import canonical, openness, resolve
+from pipeline.dedup.intent import canonical, resolve
 from pipeline.dedup.taxonomy import Role, lexicon, normalize
 
 _LEADING_NUMBER = re.compile(r"^\s*(?:q\s*\d+\s*[:：.]|\d+(?:\.\d+)*\s*[、.．:：)]\s*(?!\d)|\d+(?:\.\d+)+\s+(?=\D))\s*")
@@ -47,7 +47,7 @@ class Key:
     setting: frozenset[str] = frozenset()  # where or when it is asked: scope and frame concepts, a frame's words
     parents_named: frozenset[str] = frozenset()  # parents named beside their child ('Why is GPT decoder-only?')
     compares: tuple[frozenset[str], ...] = ()  # the alternatives each shared ask (a comparison) names
-    wide: bool = False  # an open request reaching beyond the plainest one ('X是怎么回事' covers how to avoid X)
+    covered: tuple[str, ...] = ()  # the blocks of the asks an open request covers by name ('X是怎么回事': fix)
 
     @property
     def signature(self) -> tuple[frozenset[str], str, frozenset[str]]:
@@ -127,7 +127,8 @@ def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
             clause.rest.append(wording[last:bound])
         clause.concepts = clause.concepts or clause.scope  # the scope, when nothing else is named
         last = max(last, bound)
-        clause.leads = bool(clause.cues) and set(clause.cues) <= lex.lead_in and text[bound - 1:bound] in _COMMAS
+        clause.leads = bool(clause.cues) and set(clause.cues) <= lex.lead_in and text[bound - 1:bound] in _COMMAS \
+            and bool(clause.concepts)  # '与X相比，' leads in; '相比之下，' names nothing to compare
         clauses.append(clause)
     return _joined(clauses)
 
@@ -189,9 +190,11 @@ def make_key(question: str, lang: str, rules: DedupRules) -> Key:
     parents_named = frozenset(named - concepts - lex.taxonomy.generic)
     compares = tuple(sorted({ask.concepts for ask in (Ask(concepts, intents, leftover, ""), *more)
                              if ask.intents & lex.shared and len(ask.concepts) > 1}, key=sorted))
-    wide = openness(intents, lex.open_intents) > min(lex.open_intents.values(), default=-1)
-    return Key(compact, concepts, intents, numbers, leftover, lang, _ask_block(intents, rules), partial, more,
-               setting, parents_named, compares, wide)
+    ask_block = _ask_block(intents, rules)
+    covered = tuple(sorted({_ask_block(frozenset({c}), rules) for i in intents for c in lex.open_covers.get(i, ())}
+                           - {ask_block})) if intents <= lex.open_intents.keys() else ()
+    return Key(compact, concepts, intents, numbers, leftover, lang, ask_block, partial, more,
+               setting, parents_named, compares, covered)
 
 
 def _further(asked: frozenset[str], main: frozenset[str]) -> frozenset[str]:
@@ -203,7 +206,7 @@ def _ask_block(intents: frozenset[str], rules: DedupRules) -> str:
     """The intents as blocked: the asks an open request agrees with share one block."""
     lex = lexicon(rules)
     intents = canonical(intents, lex.same_as)
-    reach = min(lex.open_intents.values(), default=-1)  # an open request of wider reach also meets others by `wide`
+    reach = max(lex.open_intents.values(), default=-1)
     within = all(i in lex.open_intents or lex.intent_levels.get(i, 99) <= reach for i in intents)
     return "open" if within else "+".join(sorted(intents))
 
@@ -214,11 +217,13 @@ Block = tuple[object, ...]
 def blocks(key: Key) -> Iterator[Block]:
     """Candidate keys: the exact text, and (concepts, intents, numbers) with the leftover or the leftover less one
     word, so two keys whose leftovers differ by one word (added, dropped or swapped) share a block; the same for
-    each later ask, so a question asking two things meets the questions asking one of them; an ask of three or
+    each later ask, so a question asking two things meets the questions asking one of them, and for each ask an
+    open request covers by name ('X是怎么回事' meets 'how to avoid X'); an ask of three or
     more concepts also under each set of one fewer (comparing LR and SVM is part of comparing SVM, LR and trees);
     and each comparison by the alternatives it names alone."""
     yield ("text", key.lang, key.text)
     for concepts, block, leftover in ((key.concepts, key.ask_block, key.leftover),
+                                      *((key.concepts, covered, key.leftover) for covered in key.covered),
                                       *((a.concepts, a.block, a.leftover) for a in key.more)):
         words = tuple(sorted(set(leftover)))
         for named in (concepts, *(concepts - {c} for c in sorted(concepts) if len(concepts) > 2)):
@@ -229,11 +234,6 @@ def blocks(key: Key) -> Iterator[Block]:
     for compared in key.compares:  # questions comparing the same alternatives meet, whatever else they ask
         for named in (compared, *(compared - {c} for c in sorted(compared) if len(compared) > 2)):
             yield ("compare", named, key.numbers)
-
-
-def wide_block(key: Key) -> Block:
-    """Where a wide open request ('X是怎么回事') is filed, and where every other question of its concepts looks."""
-    return ("wide", key.concepts, key.numbers)
 
 
 def concept_block(key: Key) -> Block | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -178,6 +178,8 @@ class Lexicon:
     lead_in: frozenset[str] = frozenset()  # intents whose clause, ending in a comma, leads into the next
     examples: tuple[str, ...] = ()  # example markers, normalized
     phases: frozenset[str] = frozenset()  # settings that exclude each other (training, inference ...)
+    open_covers: dict[str, frozenset[str]] = field(default_factory=dict)  # intents an open request covers by name
+    in_comparison: dict[str, str] = field(default_factory=dict)  # what an intent asks beside a comparison
 
 
 def concept_trie(topics: tuple[Topic, ...]) -> Trie:
@@ -218,7 +220,9 @@ def lexicon(rules: DedupRules) -> Lexicon:
                     rules.siblings.ask, frozenset(rules.siblings.asked),
                     frozenset(i.name for i in rules.intents if i.shared),
                     frozenset(i.name for i in rules.intents if i.lead_in),
-                    tuple(normalize(w) for w in rules.examples), frozenset(rules.phases))
+                    tuple(normalize(w) for w in rules.examples), frozenset(rules.phases),
+                    {i.name: frozenset(i.covers) for i in rules.intents if i.covers},
+                    {i.name: i.in_comparison for i in rules.intents if i.in_comparison})
     _LEXICONS[id(rules)] = (rules, built)
     return built
 

@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 from pipeline.config import DedupRules
 from pipeline.dedup.intent import agree, canonical
 from pipeline.dedup.keys import Ask, Key
-from pipeline.dedup.taxonomy import lexicon
+from pipeline.dedup.taxonomy import Lexicon, Taxonomy, lexicon
 
 _WORD = re.compile(r"[a-z0-9+#.]+|[\u3400-\u9fff]")
 
@@ -27,7 +27,7 @@ class MergeRule(StrEnum):
     SIMILAR = "similar"  # same concepts, intents and numbers; the leftover words alike (one language)
     TRANSLATION = "translation"  # other language: same concepts, intents and numbers, nothing else said
     CONTAINED = "contained"  # same numbers; every ask of one (concepts and intents) is an ask of the other
-    SHARED = "shared comparison"  # same numbers; both compare the same alternatives, whatever else each asks
+    SHARED = "shared-comparison"  # same numbers; both compare the same alternatives, whatever else each asks
     BY_PERSON = "merged by overrides"  # the person merged the cards (`merge:`)
     KEPT_APART = "kept apart by overrides"  # the person split it off (`keep_apart:`)
 
@@ -73,47 +73,70 @@ def _asks(key: Key) -> tuple[Ask, ...]:
     return (Ask(key.concepts, key.intents, key.leftover, key.ask_block), *key.more)
 
 
-def _compared(x: Ask, y: Ask) -> bool:
-    """The same alternatives, or those of one less one (comparing LR and SVM is part of comparing SVM, LR and trees)."""
-    small, big = sorted((x.concepts, y.concepts), key=len)
-    return len(small) > 1 and (small == big or (small < big and len(big - small) == 1))
+def one_fewer(small: frozenset[str], big: frozenset[str], taxonomy: Taxonomy | None = None) -> bool:
+    """Comparing these alternatives is part of comparing those: the same, or one fewer (comparing LR and SVM is
+    part of comparing SVM, LR and trees). With a taxonomy, the one more must be an alternative of the same family
+    as another: a subject or a problem named beside two alternatives compared for something else is no third one."""
+    if small == big:
+        return len(small) > 1
+    extra = big - small
+    if len(small) < 2 or not small < big or len(extra) != 1:
+        return False
+    if taxonomy is None:
+        return True
+    more = next(iter(extra))
+    family = set(taxonomy.ancestors(more)) - taxonomy.generic
+    if family:
+        return any(family & set(taxonomy.ancestors(c)) for c in small)
+    topic = taxonomy.topic_of.get(more)  # a concept of no parent: a peer of alternatives of no parent, one topic
+    return topic is not None and all(taxonomy.topic_of.get(c) is topic and not taxonomy.ancestors(c) for c in small)
+
+
+def _rest_agrees(x: frozenset[str], y: frozenset[str], lex: Lexicon) -> bool:
+    """What two comparisons ask beside comparing agrees: the same, nothing on one side, or one asking part of
+    what the other asks (pros and cons cover the advantages); 'why B rather than A' asks B's advantages."""
+    rest_x, rest_y = ({lex.in_comparison.get(i, i) for i in r - lex.shared} for r in (x, y))
+    return not rest_x or not rest_y or rest_x <= rest_y or rest_y <= rest_x
 
 
 def shared_ask(a: Key, b: Key, rules: DedupRules) -> int:
-    """Whether both questions compare the same alternatives (an intent marked `shared`), in any of their asks and
-    whatever else each asks beside it: 'PPO和DPO相比有什么优缺点' and '为什么从PPO转向DPO' are one card. The
-    wording left must be alike (one language) or nothing on both sides. The best score (1-100), or 0."""
+    """Whether both questions compare the same alternatives (an intent marked `shared`) in one of their asks, and
+    what they ask beside comparing agrees: 'PPO和DPO相比有什么优缺点' and '为什么从PPO转向DPO' are one card, the
+    advantages and the drawbacks of RMSNorm against LayerNorm are two. The wording left must be alike (one
+    language) or nothing on both sides. The best score (1-100), or 0."""
     lex = lexicon(rules)
     if not lex.shared or a.numbers != b.numbers:
         return 0
-    best = 0
-    for x in _asks(a):
-        for y in _asks(b):
-            if not (x.intents & y.intents & lex.shared) or not _compared(x, y):
-                continue
-            if not x.leftover and not y.leftover:
-                return 100
-            if a.lang == b.lang and x.leftover and y.leftover:
-                score = dice(x.leftover, y.leftover)
-                best = max(best, score if score >= rules.threshold else 0)
-    return best
+    return max((_wording(x, y, a, b, rules) for x in _asks(a) for y in _asks(b)
+                if x.intents & y.intents & lex.shared and _rest_agrees(x.intents, y.intents, lex)
+                and _either_fewer(x.concepts, y.concepts, lex.taxonomy)), default=0)
 
 
-def _alike(x: Ask, y: Ask, a: Key, b: Key, rules: DedupRules) -> int:
-    """How alike two asks are (1-100), or 0: the same concepts (or, for a comparison, all but one of the other's:
-    comparing LR and SVM is part of comparing SVM, LR and decision trees) and the very same intents, in alike words
-    (one language) or with nothing else said (across languages)."""
-    lex = lexicon(rules)
-    if canonical(x.intents, lex.same_as) != canonical(y.intents, lex.same_as) or not x.concepts:
-        return 0
-    part = x.intents <= lex.keeps_parents and len(x.concepts) > 1 and x.concepts < y.concepts \
-        and len(y.concepts - x.concepts) == 1
-    if x.concepts != y.concepts and not part:
-        return 0
+def _either_fewer(x: frozenset[str], y: frozenset[str], taxonomy: Taxonomy) -> bool:
+    small, big = (x, y) if len(x) <= len(y) else (y, x)
+    return one_fewer(small, big, taxonomy)
+
+
+def _wording(x: Ask, y: Ask, a: Key, b: Key, rules: DedupRules) -> int:
+    """How alike two matched asks read (1-100), or 0: nothing else said on both sides, or (one language) alike
+    leftover words."""
     if a.lang != b.lang or not x.leftover or not y.leftover:
         return 100 if not x.leftover and not y.leftover else 0
     score = dice(x.leftover, y.leftover)
     return score if score >= rules.threshold else 0
+
+
+def _alike(x: Ask, y: Ask, a: Key, b: Key, rules: DedupRules) -> int:
+    """How alike two asks are (1-100), or 0: the same concepts (or, for a comparison, one fewer: both ask nothing but
+    the comparison) and the very same intents, in alike words (one language) or with nothing else said (across
+    languages)."""
+    lex = lexicon(rules)
+    if canonical(x.intents, lex.same_as) != canonical(y.intents, lex.same_as) or not x.concepts:
+        return 0
+    if x.concepts != y.concepts and not (x.intents <= lex.keeps_parents
+                                         and one_fewer(x.concepts, y.concepts)):
+        return 0
+    return _wording(x, y, a, b, rules)
 
 
 def contained(a: Key, b: Key, rules: DedupRules) -> int:
@@ -141,7 +164,7 @@ def verify(a: Key, b: Key, rules: DedupRules) -> Verdict:
         return Verdict(None, score, WhyNot.SETTING)
     same_concepts = a.concepts == b.concepts
     asked_a, asked_b = canonical(a.intents, lex.same_as), canonical(b.intents, lex.same_as)
-    if not same_concepts or not agree(asked_a, asked_b, lex.intent_levels, lex.open_intents):
+    if not same_concepts or not agree(asked_a, asked_b, lex.intent_levels, lex.open_intents, lex.open_covers):
         within = contained(a, b, rules) if a.numbers == b.numbers else 0
         if within:
             return Verdict(MergeRule.CONTAINED, within)
