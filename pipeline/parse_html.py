@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from urllib.parse import parse_qs, urlsplit
 
 from bs4 import BeautifulSoup
 from bs4.element import Comment, NavigableString, PageElement, Tag
 
 from pipeline.config import Rule, SelectorRule
 from pipeline.html_chrome import content_root, drop_chrome, drop_heading_anchors, drop_postscript
+from pipeline.html_math import image_tex, replace_math
 from pipeline.media import MEDIA_NAME
 from pipeline.models import Block, Removal
 from pipeline.tables import markdown_table
@@ -33,36 +33,6 @@ _CHIP_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")  # "01" printed in its own element
 _CONTENT_PARENTS = ("p", "td", "th", "li", "dd")
 
 
-def _tex_of(el: Tag) -> tuple[str, bool] | None:
-    """The TeX source inside a KaTeX/MathJax/MathML element, and whether it is display math."""
-    annotation = el.find("annotation", attrs={"encoding": re.compile("tex", re.I)})
-    if isinstance(annotation, Tag):
-        classes = " ".join(el.get("class") or [])
-        display = "katex-display" in classes or el.get("display") == "block" or el.name == "div"
-        parent = el.parent
-        if isinstance(parent, Tag) and "katex-display" in " ".join(parent.get("class") or []):
-            display = True
-        return annotation.get_text().strip(), display
-    return None
-
-
-def _replace_math(soup: BeautifulSoup) -> None:
-    for script in soup.find_all("script", attrs={"type": re.compile(r"math/tex", re.I)}):
-        display = "mode=display" in str(script.get("type", ""))
-        tex = script.get_text().strip()
-        script.replace_with(NavigableString(f"\\[{tex}\\]" if display else f"\\({tex}\\)"))
-    for el in soup.select(".katex-display, .katex, mjx-container, math"):
-        if el.parent is None:  # already replaced with an enclosing element
-            continue
-        found = _tex_of(el)
-        if found is None:
-            continue
-        tex, display = found
-        el.replace_with(NavigableString(f"\\[{tex}\\]" if display else f"\\({tex}\\)"))
-    for el in soup.select(".MathJax_Preview, .MathJax, .MJX_Assistive_MathML"):
-        el.decompose()
-
-
 def _inline(el: PageElement, code: bool = False) -> str:
     if isinstance(el, Comment):
         return ""
@@ -73,7 +43,7 @@ def _inline(el: PageElement, code: bool = False) -> str:
     if el.name == "br":
         return "\n"
     if el.name == "img":  # only images kept beside the page travel (as media); of others, the alt text
-        tex = _image_tex(str(el.get("src") or ""))
+        tex = image_tex(str(el.get("src") or ""))
         if tex:
             return f"\\({tex}\\)"
         alt = str(el.get("alt") or "").strip()
@@ -96,13 +66,6 @@ def _inline(el: PageElement, code: bool = False) -> str:
     if href.startswith(("http://", "https://")) and inner.strip() and not code:
         return f"[{inner.strip()}]({href})"
     return inner
-
-
-def _image_tex(src: str) -> str:
-    """The TeX of a formula served as an image by a rendering endpoint (its source travels in a `tex=` query)."""
-    query = parse_qs(urlsplit(src).query) if "?" in src else {}
-    values = query.get("tex") or query.get("latex") or []
-    return values[0].strip() if values and values[0].strip() else ""
 
 
 def _classes(el: Tag) -> list[str]:
@@ -403,7 +366,7 @@ def parse_html(text: str, drop: tuple[SelectorRule, ...], postscript: tuple[Rule
     soup = _template_page(BeautifulSoup(text, "lxml"))
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
-    _replace_math(soup)
+    replace_math(soup)
     _buttons(soup)
     for name in ALWAYS_DROP:
         for el in soup.find_all(name):
