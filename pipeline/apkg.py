@@ -104,29 +104,21 @@ def deck_id(name: str) -> int:
 
 
 def _write_apkg(path: Path, package: genanki.Package) -> None:
-    """genanki's Package.write_to_file (timestamp 0), its scratch database held in memory (neither journaled nor
-    on disk: it is thrown away once zipped, and its image is the same bytes)."""
+    """genanki's Package.write_to_file (timestamp 0), its scratch database held in memory and zipped from its
+    serialized image (the same rows; no scratch file to write, sync and delete)."""
     connection = sqlite3.connect(":memory:")
     try:
-        connection.execute("PRAGMA journal_mode=OFF")
-        connection.execute("PRAGMA synchronous=OFF")
         package.write_to_db(connection.cursor(), 0, itertools.count(0))
         connection.commit()
         image = connection.serialize()
     finally:
         connection.close()
     with zipfile.ZipFile(path, "w") as out:
-        out.writestr(_stored("collection.anki2"), image)
+        out.writestr(zipfile.ZipInfo("collection.anki2"), image)  # undated: Anki reads the rows, not the date
         out.writestr("media", json.dumps({index: os.path.basename(file)
                                           for index, file in enumerate(package.media_files)}))
         for index, file in enumerate(package.media_files):
             out.write(file, str(index))
-
-
-def _stored(name: str) -> zipfile.ZipInfo:
-    """The zip entry `ZipFile.write` would make for a file of this name (no date: genanki's own zip has the file's
-    date, which makes no difference to Anki)."""
-    return zipfile.ZipInfo(name)
 
 
 def write_package(path: Path, cards: list[tuple[Card, list[str]]], model: genanki.Model,

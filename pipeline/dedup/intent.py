@@ -45,16 +45,15 @@ def openness(intents: frozenset[str], opens: dict[str, int]) -> int:
 
 
 def agree(a: frozenset[str], b: frozenset[str], levels: dict[str, int], opens: dict[str, int],
-          covers: dict[str, frozenset[str]] | None = None) -> bool:
+          covers: dict[str, frozenset[str]]) -> bool:
     """Same intents, or one side an open request and each intent of the other within its reach or among those it
     covers by name ('X是怎么回事' covers why X happens and how to avoid it)."""
     if a == b:
         return True
-    covered = covers or {}
     for one, other in ((a, b), (b, a)):
         reach = openness(one, opens)
         if other and reach >= 0:
-            named = frozenset(c for i in one for c in covered.get(i, ()))
+            named = frozenset(c for i in one for c in covers.get(i, ()))
             if all(levels.get(i, 99) <= reach or i in named for i in other):
                 return True
     return False

@@ -113,6 +113,7 @@ def shared_ask(a: Key, b: Key, rules: DedupRules) -> int:
 
 
 def _either_fewer(x: frozenset[str], y: frozenset[str], taxonomy: Taxonomy) -> bool:
+    """`one_fewer` whichever of the two names fewer alternatives."""
     small, big = (x, y) if len(x) <= len(y) else (y, x)
     return one_fewer(small, big, taxonomy)
 
