@@ -69,12 +69,13 @@ class _Clause:
     frame_words: set[str] = field(default_factory=set)  # a frame's own words ('在训练时': 训 练)
     leads: bool = False  # it asks only a lead-in intent and ends in a comma: it belongs to the next clause
     examples: bool = False  # it starts with an example marker ('例如', 'such as'): it names what the one before asks
+    comma: bool = False  # it ends in a comma: a clause of bare names after it goes on listing ('A, B, and C')
 
     def join(self, next_clause: _Clause) -> _Clause:
         """This lead-in clause and the clause it leads into, as one ('与X相比，Y有什么优点')."""
         return _Clause(self.cues + next_clause.cues, self.concepts | next_clause.concepts,
                        self.rest + next_clause.rest, self.scope | next_clause.scope,
-                       self.frame_words | next_clause.frame_words, next_clause.leads)
+                       self.frame_words | next_clause.frame_words, next_clause.leads, comma=next_clause.comma)
 
 
 def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
@@ -127,6 +128,7 @@ def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
             clause.rest.append(wording[last:bound])
         clause.concepts = clause.concepts or clause.scope  # the scope, when nothing else is named
         last = max(last, bound)
+        clause.comma = text[bound - 1:bound] in _COMMAS
         clause.leads = bool(clause.cues) and set(clause.cues) <= lex.lead_in and text[bound - 1:bound] in _COMMAS \
             and bool(clause.concepts)  # '与X相比，' leads in; '相比之下，' names nothing to compare
         clauses.append(clause)
@@ -134,13 +136,15 @@ def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
 
 
 def _joined(clauses: list[_Clause]) -> list[_Clause]:
-    """The clauses with each lead-in joined to the clause after it, and a list of examples ('例如 A, B, 和 C') to the
-    clause it illustrates: the examples are what that clause asks about."""
+    """The clauses with each lead-in joined to the clause after it, a list of examples ('例如 A, B, 和 C') to the
+    clause it illustrates (the examples are what that clause asks about), and a clause of bare names after a comma to
+    the clause before it ('Contrast GPT, BERT, and T5': the names go on listing what it asks about)."""
     out: list[_Clause] = []
     listing = False
     for clause in clauses:
         names_only = not clause.cues and bool(clause.concepts) and not _words(clause.rest)
-        if out and (out[-1].leads or (clause.examples and not clause.cues) or (listing and names_only)):
+        goes_on = names_only and (listing or out[-1].comma) if out else False  # 'contrast A, B, and C'
+        if out and (out[-1].leads or (clause.examples and not clause.cues) or goes_on):
             listing = clause.examples or (listing and names_only)
             out.append(out.pop().join(clause))
         else:

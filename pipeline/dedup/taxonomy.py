@@ -10,7 +10,7 @@ from typing import Any
 
 from pipeline.config import Concept, DedupRules, Topic
 
-_SEPARATORS = re.compile(r"[\s\-_\u3000]+")
+_SEPARATORS = re.compile(r"[\s\-_\u3000\u2010-\u2013]+")  # hyphens, the en dash too ('encoder–decoder')
 _SPACE_BY_CJK = re.compile(r" (?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff]) ")
 _QUOTES = str.maketrans("‘’“”", "''\"\"")
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
@@ -37,8 +37,8 @@ class Hit:
 
 
 def normalize(text: str) -> str:
-    """NFKC, lower case, straight quotes, every run of spaces, hyphens and underscores as one space, none beside
-    a Chinese character ('L2 正则化' is 'L2正则化')."""
+    """NFKC, lower case, straight quotes, every run of spaces, hyphens (en dash too) and underscores as one space, none
+    beside a Chinese character ('L2 正则化' is 'L2正则化')."""
     spaced = _SEPARATORS.sub(" ", unicodedata.normalize("NFKC", text).lower().translate(_QUOTES)).strip()
     return _SPACE_BY_CJK.sub("", spaced)
 

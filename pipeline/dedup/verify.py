@@ -88,8 +88,12 @@ def one_fewer(small: frozenset[str], big: frozenset[str], taxonomy: Taxonomy | N
     family = set(taxonomy.ancestors(more)) - taxonomy.generic
     if family:
         return any(family & set(taxonomy.ancestors(c)) for c in small)
-    topic = taxonomy.topic_of.get(more)  # a concept of no parent: a peer of alternatives of no parent, one topic
-    return topic is not None and all(taxonomy.topic_of.get(c) is topic and not taxonomy.ancestors(c) for c in small)
+    # a concept of no parent: a peer of alternatives of no parent of its topic (SVM, LR, decision trees), or, when it
+    # is no umbrella of others either (as pretraining is), of any alternatives of its topic (ELMo beside GPT and BERT)
+    topic = taxonomy.topic_of.get(more)
+    leaf = more not in taxonomy.parents.values()
+    return topic is not None and all(taxonomy.topic_of.get(c) is topic and (leaf or not taxonomy.ancestors(c))
+                                     for c in small)
 
 
 def _rest_agrees(x: frozenset[str], y: frozenset[str], lex: Lexicon) -> bool:
@@ -128,14 +132,14 @@ def _wording(x: Ask, y: Ask, a: Key, b: Key, rules: DedupRules) -> int:
 
 
 def _alike(x: Ask, y: Ask, a: Key, b: Key, rules: DedupRules) -> int:
-    """How alike two asks are (1-100), or 0: the same concepts (or, for a comparison, one fewer: both ask nothing but
-    the comparison) and the very same intents, in alike words (one language) or with nothing else said (across
-    languages)."""
+    """How alike two asks are (1-100), or 0: the same concepts (or, for a comparison, one fewer alternative of the
+    same family: both ask nothing but the comparison; a subject named beside the alternatives is no third one) and
+    the very same intents, in alike words (one language) or with nothing else said (across languages)."""
     lex = lexicon(rules)
     if canonical(x.intents, lex.same_as) != canonical(y.intents, lex.same_as) or not x.concepts:
         return 0
     if x.concepts != y.concepts and not (x.intents <= lex.keeps_parents
-                                         and one_fewer(x.concepts, y.concepts)):
+                                         and one_fewer(x.concepts, y.concepts, lex.taxonomy)):
         return 0
     return _wording(x, y, a, b, rules)
 
