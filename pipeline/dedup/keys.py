@@ -190,7 +190,9 @@ def make_key(question: str, lang: str, rules: DedupRules) -> Key:
     compact = _PUNCT.sub(" ", _GLOSS.sub(" ", text)).strip()
     if _CJK.search(compact):
         compact = re.sub(r"\s+(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])\s+", "", compact)
-    setting = frozenset(c for clause in head for c in clause.scope | clause.frame_words)
+    # where it is asked: scope and frame concepts, a frame's words, and the broad fields it names ('in NLP')
+    fields = named & lex.taxonomy.generic
+    setting = frozenset(c for clause in head for c in clause.scope | clause.frame_words) | fields
     parents_named = frozenset(named - concepts - lex.taxonomy.generic)
     compares = tuple(sorted({ask.concepts for ask in (Ask(concepts, intents, leftover, ""), *more)
                              if ask.intents & lex.shared and len(ask.concepts) > 1}, key=sorted))

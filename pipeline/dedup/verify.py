@@ -88,12 +88,8 @@ def one_fewer(small: frozenset[str], big: frozenset[str], taxonomy: Taxonomy | N
     family = set(taxonomy.ancestors(more)) - taxonomy.generic
     if family:
         return any(family & set(taxonomy.ancestors(c)) for c in small)
-    # a concept of no parent: a peer of alternatives of no parent of its topic (SVM, LR, decision trees), or, when it
-    # is no umbrella of others either (as pretraining is), of any alternatives of its topic (ELMo beside GPT and BERT)
-    topic = taxonomy.topic_of.get(more)
-    leaf = more not in taxonomy.parents.values()
-    return topic is not None and all(taxonomy.topic_of.get(c) is topic and (leaf or not taxonomy.ancestors(c))
-                                     for c in small)
+    topic = taxonomy.topic_of.get(more)  # a concept of no parent: a peer of alternatives of no parent, one topic
+    return topic is not None and all(taxonomy.topic_of.get(c) is topic and not taxonomy.ancestors(c) for c in small)
 
 
 def _rest_agrees(x: frozenset[str], y: frozenset[str], lex: Lexicon) -> bool:
