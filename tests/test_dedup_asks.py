@@ -123,7 +123,28 @@ def test_two_negated_questions_still_merge(a: str, b: str, rules: Rules) -> None
     assert _cards(rules, a, b) == [[a, b]]
 
 
+@pytest.mark.parametrize(("a", "b"), [
+    ("batch size设置得过大对模型收敛有什么影响？", "batch size设置得过小对模型收敛有什么影响？"),
+    ("模型参数量增大时，显存占用如何变化？", "模型参数量减小时，显存占用如何变化？"),  # the direction sits in a frame
+    ("Why does increasing the temperature make outputs more diverse?",
+     "Why does decreasing the temperature make outputs more diverse?"),
+])
+def test_a_question_and_its_mirror_stay_apart(a: str, b: str, rules: Rules) -> None:
+    assert sorted(map(len, _cards(rules, a, b))) == [1, 1]
+    assert verify(make_key(a, _lang(a), rules.dedup), make_key(b, _lang(b), rules.dedup), rules.dedup).why_not \
+        == WhyNot.DIRECTION
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("为什么模型越大需要的显存越多？", "为什么模型越大显存占用越多？"),
+    ("What is low-rank adaptation?", "什么是LoRA？"),  # a name's own 'low' says no direction
+])
+def test_the_same_direction_or_none_still_merges(a: str, b: str, rules: Rules) -> None:
+    assert _cards(rules, a, b) == [[a, b]]
+
+
 @pytest.mark.parametrize(("yaml_text", "message"), [
+    ("dedup:\n  directions: [up]\n", "deckmill.yaml:2: directions must be a mapping"),
     ("dedup:\n  negation: [不是]\n", "deckmill.yaml:2: negation '不是' must be one Chinese character"),
     ("dedup:\n  intents:\n    - {name: cause, words: [为什么], same_as: nosuch}\n", "unknown intent 'nosuch'"),
     ("dedup:\n  siblings: {ask: nosuch, asked: [explain]}\n", "unknown intent 'nosuch'"),

@@ -42,6 +42,7 @@ class WhyNot(StrEnum):
     LANGUAGE = "other language, more than concepts and intent"
     SETTING = "asked in different settings"  # 'during training' vs 'during inference'
     NEGATION = "one asks the negation of the other"  # '哪些任务适合用RAG' vs '哪些任务不适合用RAG'
+    DIRECTION = "opposite directions"  # 'batch size过大会怎样' vs 'batch size过小会怎样'
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,8 @@ def verify(a: Key, b: Key, rules: DedupRules) -> Verdict:
         return Verdict(MergeRule.EXACT, 100)
     score = leftover_similarity(a, b)
     lex = lexicon(rules)
+    if a.directions and b.directions and a.directions != b.directions:
+        return Verdict(None, score, WhyNot.DIRECTION)
     if settings_clash(a, b, lex.taxonomy.ancestors, lex.phases):
         return Verdict(None, score, WhyNot.SETTING)
     same_concepts = a.concepts == b.concepts
