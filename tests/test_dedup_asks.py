@@ -111,6 +111,10 @@ def test_why_and_what_for_stay_two_questions_of_one_page(rules: Rules) -> None:
     ("模型参数量增大时，显存占用如何变化？", "模型参数量减小时，显存占用如何变化？", WhyNot.DIRECTION),  # in a frame
     ("Why does increasing the temperature make outputs more diverse?",
      "Why does decreasing the temperature make outputs more diverse?", WhyNot.DIRECTION),
+    ("Transformer解码器在每一步的输入是什么？", "Transformer解码器在每一步的输出是什么？", WhyNot.OPPOSITE),
+    ("Why is left padding preferred for batched generation with decoder-only models?",
+     "Why is right padding preferred for batched generation with decoder-only models?", WhyNot.OPPOSITE),
+    ("上采样有哪些方法？", "下采样有哪些方法？", WhyNot.CONCEPTS),  # '上'/'下' are filler: two concepts
 ])
 def test_a_question_and_its_negation_or_mirror_stay_apart(a: str, b: str, why: WhyNot, rules: Rules) -> None:
     assert sorted(map(len, _cards(rules, a, b))) == [1, 1]
@@ -130,7 +134,9 @@ def test_both_negated_or_the_same_direction_still_merge(a: str, b: str, rules: R
 
 @pytest.mark.parametrize(("yaml_text", "message"), [
     ("dedup:\n  directions: [up]\n", "deckmill.yaml:2: directions must be a mapping"),
-    ("dedup:\n  negation: [不是]\n", "deckmill.yaml:2: negation '不是' must be one Chinese character"),
+    ("dedup:\n  opposites: [[最大, 最小]]\n", "deckmill.yaml:2: '最大' must be one Chinese character"),
+    ("dedup:\n  opposites: [[in, in]]\n", "deckmill.yaml:2: an opposite is a pair of two different words"),
+    ("dedup:\n  negation: [不是]\n", "deckmill.yaml:2: '不是' must be one Chinese character"),
     ("dedup:\n  intents:\n    - {name: cause, words: [为什么], same_as: nosuch}\n", "unknown intent 'nosuch'"),
     ("dedup:\n  siblings: {ask: nosuch, asked: [explain]}\n", "unknown intent 'nosuch'"),
     ("dedup:\n  phases: [train, 推理阶段]\n", "deckmill.yaml:2: unknown phase '推理阶段'"),

@@ -188,6 +188,7 @@ class Lexicon:
     in_comparison: dict[str, str] = field(default_factory=dict)  # what an intent asks beside a comparison
     negation: frozenset[str] = frozenset()  # leftover words that negate a question ('不', 'not')
     directions: Trie | None = None  # words saying which way a quantity goes, outside concept names
+    opposites: tuple[tuple[str, str], ...] = ()  # leftover words of opposite sense
 
 
 def _direction_trie(rules: DedupRules) -> Trie | None:
@@ -241,7 +242,7 @@ def lexicon(rules: DedupRules) -> Lexicon:
                     tuple(normalize(w) for w in rules.examples), frozenset(rules.phases),
                     {i.name: frozenset(i.covers) for i in rules.intents if i.covers},
                     {i.name: i.in_comparison for i in rules.intents if i.in_comparison},
-                    frozenset(rules.negation), _direction_trie(rules))
+                    frozenset(rules.negation), _direction_trie(rules), rules.opposites)
     _LEXICONS[id(rules)] = (rules, built)
     return built
 
