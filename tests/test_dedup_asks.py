@@ -115,6 +115,8 @@ def test_why_and_what_for_stay_two_questions_of_one_page(rules: Rules) -> None:
     ("Why is left padding preferred for batched generation with decoder-only models?",
      "Why is right padding preferred for batched generation with decoder-only models?", WhyNot.OPPOSITE),
     ("上采样有哪些方法？", "下采样有哪些方法？", WhyNot.CONCEPTS),  # '上'/'下' are filler: two concepts
+    ("残差连接为什么放在LayerNorm之前？", "残差连接为什么放在LayerNorm之后？", WhyNot.DIRECTION),
+    ("为什么要在softmax之前除以根号d？", "为什么要在softmax之后除以根号d？", WhyNot.DIRECTION),  # one moment, two sides
 ])
 def test_a_question_and_its_negation_or_mirror_stay_apart(a: str, b: str, why: WhyNot, rules: Rules) -> None:
     assert sorted(map(len, _cards(rules, a, b))) == [1, 1]
@@ -136,6 +138,7 @@ def test_both_negated_or_the_same_direction_still_merge(a: str, b: str, rules: R
     ("dedup:\n  directions: [up]\n", "deckmill.yaml:2: directions must be a mapping"),
     ("dedup:\n  opposites: [[最大, 最小]]\n", "deckmill.yaml:2: '最大' must be one Chinese character"),
     ("dedup:\n  opposites: [[in, in]]\n", "deckmill.yaml:2: an opposite is a pair of two different words"),
+    ("dedup:\n  relative: [sideways]\n", "deckmill.yaml:2: unknown direction 'sideways' in relative"),
     ("dedup:\n  negation: [不是]\n", "deckmill.yaml:2: '不是' must be one Chinese character"),
     ("dedup:\n  intents:\n    - {name: cause, words: [为什么], same_as: nosuch}\n", "unknown intent 'nosuch'"),
     ("dedup:\n  siblings: {ask: nosuch, asked: [explain]}\n", "unknown intent 'nosuch'"),
