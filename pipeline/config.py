@@ -216,7 +216,7 @@ def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
     m = NodeMap(node, "dedup")
     m.only(("filler", "intents", "threshold", "related_threshold", "related_per_question", "max_block",
             "same_page_strict", "combine", "siblings", "scope", "frames", "examples", "phases", "negation",
-            "opposites", "directions", "relative"))
+            "opposites", "directions", "relative", "rewrites"))
     same_page = m.opt("same_page_strict")
     fillers = NodeMap(m.req("filler"), "filler")
 
@@ -291,6 +291,7 @@ def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
         opposites=as_list(pairs, _opposite) if (pairs := m.opt("opposites")) is not None else (),
         directions=(ways := _directions(node_w) if (node_w := m.opt("directions")) is not None else ()),
         relative=_relative(m.opt("relative"), ways),
+        rewrites=as_list(rewrites, _rewrite) if (rewrites := m.opt("rewrites")) is not None else (),
     )
 
 
@@ -377,7 +378,7 @@ def _deck(node: yaml.Node) -> DeckSettings:
 
 
 def _rewrite(node: object) -> Rewrite:
-    m = NodeMap(node, "a url rewrite")  # type: ignore[arg-type]
+    m = NodeMap(node, "a rewrite")  # type: ignore[arg-type]
     m.only(("name", "pattern", "replace"))
     return Rewrite(as_str(m.req("name")), as_regex(m.req("pattern")), as_str(m.req("replace")))
 

@@ -129,6 +129,9 @@ def test_a_question_and_its_negation_or_mirror_stay_apart(a: str, b: str, why: W
     ("Why doesn't BERT use a decoder?", "Why does BERT not use a decoder?"),
     ("为什么模型越大需要的显存越多？", "为什么模型越大显存占用越多？"),
     ("What is low-rank adaptation?", "什么是LoRA？"),  # a name's own 'low' says no direction
+    ("大模型会不会取代搜索引擎？", "大模型会取代搜索引擎吗？"),  # 'A不A' asks yes or no, and negates nothing
+    ("Transformer需不需要位置编码？", "Transformer需要位置编码吗？"),
+    ("RAG有没有必要做重排序？", "RAG有必要做重排序吗？"),
 ])
 def test_both_negated_or_the_same_direction_still_merge(a: str, b: str, rules: Rules) -> None:
     assert _cards(rules, a, b) == [[a, b]]
@@ -139,6 +142,7 @@ def test_both_negated_or_the_same_direction_still_merge(a: str, b: str, rules: R
     ("dedup:\n  opposites: [[最大, 最小]]\n", "deckmill.yaml:2: '最大' must be one Chinese character"),
     ("dedup:\n  opposites: [[in, in]]\n", "deckmill.yaml:2: an opposite is a pair of two different words"),
     ("dedup:\n  relative: [sideways]\n", "deckmill.yaml:2: unknown direction 'sideways' in relative"),
+    ("dedup:\n  rewrites:\n    - {name: bad, pattern: '(', replace: ''}\n", "deckmill.yaml:3:"),
     ("dedup:\n  negation: [不是]\n", "deckmill.yaml:2: '不是' must be one Chinese character"),
     ("dedup:\n  intents:\n    - {name: cause, words: [为什么], same_as: nosuch}\n", "unknown intent 'nosuch'"),
     ("dedup:\n  siblings: {ask: nosuch, asked: [explain]}\n", "unknown intent 'nosuch'"),
