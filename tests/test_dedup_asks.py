@@ -32,6 +32,8 @@ def _cards(rules: Rules, *questions: str) -> list[list[str]]:
     ("为什么会出现梯度消失，有哪些方法可以缓解梯度消失？", "如何缓解梯度消失？"),  # one ask of a two-ask question
     ("What is a KV cache, and why does it matter?", "Why does the KV cache matter?"),
     ("Why do we need layer normalization?", "What is the purpose of layer normalization?"),  # why = what for
+    ("Dropout有什么作用？", "What is the purpose of dropout?"),  # '有什么' + '作用' asks what it is for, no list
+    ("Dropout的作用有哪些？", "为什么要用Dropout？"),
     ("解释一下L1和L2正则化", "L1和L2正则化有什么区别？"),  # alternatives named together are compared
     ("BERT、GPT和T5的区别", "BERT和GPT的区别是什么？"),  # a comparison within a larger one
     ("What is tokenization in the context of machine translation?", "什么是分词？"),  # a scope is no subject
