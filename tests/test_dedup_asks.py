@@ -97,6 +97,9 @@ def test_reworded_asks_merge(a: str, b: str, rules: Rules) -> None:
     ("KV Cache有几种实现？", "KV Cache有什么作用？"),
     # 'key' is a word of its own outside 'key differences', 'key components' ...
     ("Why does attention need a key?", "Why is attention needed?"),
+    # one choice and its reverse
+    ("为什么用LayerNorm而不用BatchNorm？", "为什么用BatchNorm而不用LayerNorm？"),
+    ("Why choose RAG instead of fine-tuning?", "Why choose fine-tuning rather than RAG?"),
 ])
 def test_close_asks_stay_apart(a: str, b: str, rules: Rules) -> None:
     assert len(_cards(rules, a, b)) == 2

@@ -27,6 +27,7 @@ class Role(Enum):
     FILLER = "filler"
     SCOPE = "scope"  # the rest of the clause says where the question stands, not what it asks
     DIRECTION = "direction"  # which way a quantity goes ('过大' up, '过小' down)
+    PREFER = "prefer"  # the concepts before it are chosen over those after it ('A rather than B', '用A而不是B')
 
 
 @dataclass(frozen=True)
@@ -226,6 +227,8 @@ def lexicon(rules: DedupRules) -> Lexicon:
             trie.add(word, Role.INTENT, intent.name)
     for word in rules.scope:
         trie.add(word, Role.SCOPE, word)
+    for word in rules.prefer:
+        trie.add(word, Role.PREFER, word)
     for word in rules.filler:
         if not word.startswith("^"):
             trie.add(word, Role.FILLER, word)

@@ -179,6 +179,8 @@ def verify(a: Key, b: Key, rules: DedupRules) -> Verdict:
         return Verdict(None, score, WhyNot.DIRECTION)
     if settings_clash(a, b, lex.taxonomy.ancestors, lex.phases):
         return Verdict(None, score, WhyNot.SETTING)
+    if reversed_choice(a, b):
+        return Verdict(None, score, WhyNot.INTENT)
     same_concepts = a.concepts == b.concepts
     asked_a, asked_b = canonical(a.intents, lex.same_as), canonical(b.intents, lex.same_as)
     if not same_concepts or not agree(asked_a, asked_b, lex.intent_levels, lex.open_intents, lex.open_covers):
@@ -204,6 +206,12 @@ def verify(a: Key, b: Key, rules: DedupRules) -> Verdict:
             return Verdict(None, score, why)
         return Verdict(MergeRule.SIMILAR, score)
     return Verdict(None, score, WhyNot.WORDING)
+
+
+def reversed_choice(a: Key, b: Key) -> bool:
+    """Both choose between concepts, one choosing what the other passes over: 'why A rather than B' and 'why B rather
+    than A' ask opposite things."""
+    return len(a.prefers) == len(b.prefers) == 2 and bool(a.prefers[0] & b.prefers[1] or a.prefers[1] & b.prefers[0])
 
 
 def relation_unasked(a: Key, b: Key, opens: KeysView[str], levels: dict[str, int]) -> bool:
