@@ -1,0 +1,81 @@
+"""Structures met on clipped and generated question pages nobody here had seen (each fixture is invented, in the
+same shape): question banks that number each question with a heading of its own and answer under sub-headings,
+leaving later answers as a template placeholder; single-question notes clipped with their source line, a promise
+of more in a channel and a QR image; LLM special tokens in inline code; calls named in prose."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.config import Rules
+from pipeline.models import SourceItems
+from tests.conftest import FIXTURES, extract_file
+
+
+def _visible(source: SourceItems) -> str:
+    return "\n".join(item.question + "\n" + item.answer for item in source.items)
+
+
+def test_sub_headings_under_a_numbering_heading_are_parts_of_that_answer(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "numbered-units-subheadings.md", rules)
+    assert [i.question for i in source.items] == [
+        "What problem does momentum solve in gradient descent?", "Explain the difference between Adam and RMSProp.",
+        "Why would you lower the learning rate during training?",
+        "How does gradient clipping interact with mixed precision?"]
+    momentum, adam = source.items[:2]
+    assert momentum.answer == (
+        "**Idea**\n\nKeep a running average of past gradients so that steps along a consistent direction grow."
+        "\n\n**Effect**\n\n- Faster progress along shallow valleys\n- Less zig-zag across steep walls"
+        "\n\n**Interview Tip**\n\nMention the decay factor, usually around 0.9.")
+    # a sub-heading that reads like a question ("What Adam adds") is still a part of the answer above it
+    assert adam.answer.endswith("**What Adam adds**\n\nA first-moment estimate and bias correction for both moments.")
+    assert "Answer:" not in _visible(source)
+    # a heading as high as the numbering one ends the last unit: what follows it is no answer
+    assert "Newton" not in _visible(source)
+
+
+def test_a_template_placeholder_after_the_answer_label_leaves_the_question_unanswered(rules: Rules) -> None:
+    lower, clip = extract_file(FIXTURES / "numbered-units-subheadings.md", rules).items[2:]
+    assert (lower.answer, clip.answer) == ("", "")
+    assert "no-answer" in lower.flags and "no-answer" in clip.flags
+
+
+def test_a_clipped_note_keeps_its_answer_and_drops_source_line_channel_promo_and_qr_image(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "clipped-interview-note.md", rules)
+    assert [i.question for i in source.items] == ["KV Cache 和 PagedAttention 有什么区别？"]
+    answer = source.items[0].answer
+    assert "**简要回答**\n\nKV Cache 是一种做法" in answer
+    assert answer.endswith("同样的显存能同时服务更多请求。")
+    for junk in ("来源", "notes.example.org", "持续更新", "公众号", "扫码", ".png"):
+        assert junk not in answer, junk
+
+
+def test_a_topic_title_naming_a_meaning_is_the_question_of_a_single_question_page(rules: Rules,
+                                                                                   tmp_path: Path) -> None:
+    page = tmp_path / "meaning.md"
+    page.write_text("## LoRA 里秩 r 的含义\n\n#### 考察点\n\n是否理解低秩分解。\n\n#### 回答\n\n"
+                    "r 是两个小矩阵共享的内维，决定增量矩阵最多能有多少个独立方向。\n", encoding="utf-8")
+    (item,) = extract_file(page, rules).items
+    assert item.question == "LoRA 里秩 r 的含义"
+    assert item.answer.endswith("决定增量矩阵最多能有多少个独立方向。")
+
+
+def test_tags_inside_inline_code_are_kept_as_written(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "tokens.md"
+    page.write_text("## 1. 推理模型的输出怎样分段？\n\n"
+                    "思考过程写在 `<think>` 和 `</think>` 之间，<b>结尾</b>是 `</s>`。\n\n"
+                    "## 2. 聊天模板用哪些标记？\n\n每轮以 ``<|im_start|>`` 开头。\n", encoding="utf-8")
+    first, second = extract_file(page, rules).items
+    assert first.answer == "思考过程写在 `<think>` 和 `</think>` 之间，**结尾**是 `</s>`。"
+    assert second.answer == "每轮以 ``<|im_start|>`` 开头。"
+
+
+def test_a_call_named_in_prose_is_no_lost_formula_but_bare_parentheses_are(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "calls.md"
+    page.write_text("## 1. 推理前要做什么？\n\n先调用 model.eval() 关闭 dropout，再用 torch.no_grad() 包住前向。\n\n"
+                    "## 2. 交叉熵的公式是什么？\n\n公式为（），其中 p 是真实分布。\n\n"
+                    "## 3. 注意力怎么算？\n\nAttention(Q, K, V) = softmax()V，分数先缩放。\n", encoding="utf-8")
+    calls, formula, attention = extract_file(page, rules).items
+    assert calls.flags == ()
+    # a plain function name before "()" lost its argument
+    assert "damaged:empty-parentheses" in formula.flags and "damaged:empty-parentheses" in attention.flags
