@@ -215,7 +215,7 @@ def _damage_rule(node: yaml.Node) -> DamageRule:
 def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
     m = NodeMap(node, "dedup")
     m.only(("filler", "intents", "threshold", "related_threshold", "related_per_question", "max_block",
-            "same_page_strict", "combine", "siblings", "scope", "frames", "examples", "phases"))
+            "same_page_strict", "combine", "siblings", "scope", "frames", "examples", "phases", "negation"))
     same_page = m.opt("same_page_strict")
     fillers = NodeMap(m.req("filler"), "filler")
 
@@ -286,7 +286,16 @@ def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
         frames=as_list(frames, as_regex) if (frames := m.opt("frames")) is not None else (),
         examples=as_list(marks, as_str) if (marks := m.opt("examples")) is not None else (),
         phases=as_list(phases, as_str) if phases is not None else (),
+        negation=as_list(negation, _negation_word) if (negation := m.opt("negation")) is not None else (),
     )
+
+
+def _negation_word(node: yaml.Node) -> str:
+    """One negation marker as the leftover holds it: a single CJK character or one lowercase word."""
+    word = as_str(node)
+    if not re.fullmatch(r"[\u3400-\u9fff]|[a-z]+", word):
+        raise fail(node, f"negation '{word}' must be one Chinese character or one lowercase word")
+    return word
 
 
 def _taxonomy(node: yaml.Node) -> tuple[Topic, ...]:

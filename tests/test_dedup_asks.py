@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import Rules, load_rules
-from pipeline.dedup import MergeRule, cluster, make_key, verify
+from pipeline.dedup import MergeRule, WhyNot, cluster, make_key, verify
 from pipeline.errors import ConfigError
 from pipeline.models import QAItem, SourceItems, SourceMeta
 
@@ -103,7 +103,28 @@ def test_why_and_what_for_stay_two_questions_of_one_page(rules: Rules) -> None:
     assert (len(one_page), len(two_pages)) == (2, 1)
 
 
+@pytest.mark.parametrize(("a", "b"), [
+    ("哪些任务适合用RAG？", "哪些任务不适合用RAG？"),
+    ("Which tasks are suited to RAG?", "Which tasks are not suited to RAG?"),
+    ("When is dropout harmful?", "When is dropout not harmful?"),
+])
+def test_a_question_and_its_negation_stay_apart(a: str, b: str, rules: Rules) -> None:
+    assert sorted(map(len, _cards(rules, a, b))) == [1, 1]
+    assert verify(make_key(a, _lang(a), rules.dedup), make_key(b, _lang(b), rules.dedup), rules.dedup).why_not \
+        == WhyNot.NEGATION
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("为什么RNN不能并行？", "RNN为什么不能并行？"),
+    ("Why can't RNNs be trained in parallel?", "Why can RNNs not be trained in parallel?"),
+    ("Why doesn't BERT use a decoder?", "Why does BERT not use a decoder?"),
+])
+def test_two_negated_questions_still_merge(a: str, b: str, rules: Rules) -> None:
+    assert _cards(rules, a, b) == [[a, b]]
+
+
 @pytest.mark.parametrize(("yaml_text", "message"), [
+    ("dedup:\n  negation: [不是]\n", "deckmill.yaml:2: negation '不是' must be one Chinese character"),
     ("dedup:\n  intents:\n    - {name: cause, words: [为什么], same_as: nosuch}\n", "unknown intent 'nosuch'"),
     ("dedup:\n  siblings: {ask: nosuch, asked: [explain]}\n", "unknown intent 'nosuch'"),
     ("dedup:\n  phases: [train, 推理阶段]\n", "deckmill.yaml:2: unknown phase '推理阶段'"),

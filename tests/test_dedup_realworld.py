@@ -89,6 +89,21 @@ def test_known_gaps_name_real_groups_with_a_reason() -> None:
         assert len(str(gap["reason"])) > 20, where
 
 
+def test_cited_conflicts_are_pairs_the_corpus_keeps_apart(rules: Rules) -> None:
+    """A gap's `conflicts_with` points at a real must-not-merge pair (which stays apart) or a real related entry."""
+    by_folder = dict(_by_folder())
+    cited = [c for gap in _gaps().values() for c in gap.get("conflicts_with", [])]
+    assert len(cited) >= 4
+    for c in cited:
+        expected = by_folder[c["folder"]]
+        assert len(str(c["shape"])) > 20, c
+        if "must_not_merge" in c:
+            pair = expected["must_not_merge_examples"][c["must_not_merge"]]
+            assert not _one_card([_member(text)[1] for text in pair], rules), c
+        else:
+            assert expected["duplicate_groups"][c["related_of_group"]]["related_not_duplicate"][c["item"]], c
+
+
 def _build(folders: list[tuple[str, dict[str, Any]]], workdir: Path, rules: Rules) -> dict[tuple[str, str], set[int]]:
     """The folders' pages built together in one project: (slug, expected question) -> the cards holding it."""
     raw = workdir / "raw"

@@ -13,6 +13,8 @@ from pipeline.config import Concept, DedupRules, Topic
 _SEPARATORS = re.compile(r"[\s\-_\u3000]+")
 _SPACE_BY_CJK = re.compile(r" (?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff]) ")
 _QUOTES = str.maketrans("‘’“”", "''\"\"")
+_CONTRACTIONS = ((re.compile(r"\bcan't\b"), "can not"), (re.compile(r"\bwon't\b"), "will not"),
+                 (re.compile(r"n't\b"), " not"))
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _END = ""  # the trie key holding a phrase's payload (never a character of the text)
 
@@ -37,9 +39,12 @@ class Hit:
 
 
 def normalize(text: str) -> str:
-    """NFKC, lower case, straight quotes, every run of spaces, hyphens and underscores as one space, none beside
-    a Chinese character ('L2 正则化' is 'L2正则化')."""
-    spaced = _SEPARATORS.sub(" ", unicodedata.normalize("NFKC", text).lower().translate(_QUOTES)).strip()
+    """NFKC, lower case, straight quotes, "n't" as " not", every run of spaces, hyphens and underscores as one space,
+    none beside a Chinese character ('L2 正则化' is 'L2正则化')."""
+    lowered = unicodedata.normalize("NFKC", text).lower().translate(_QUOTES)
+    for contraction, full in _CONTRACTIONS:
+        lowered = contraction.sub(full, lowered)
+    spaced = _SEPARATORS.sub(" ", lowered).strip()
     return _SPACE_BY_CJK.sub("", spaced)
 
 
@@ -180,6 +185,7 @@ class Lexicon:
     phases: frozenset[str] = frozenset()  # settings that exclude each other (training, inference ...)
     open_covers: dict[str, frozenset[str]] = field(default_factory=dict)  # intents an open request covers by name
     in_comparison: dict[str, str] = field(default_factory=dict)  # what an intent asks beside a comparison
+    negation: frozenset[str] = frozenset()  # leftover words that negate a question ('不', 'not')
 
 
 def concept_trie(topics: tuple[Topic, ...]) -> Trie:
@@ -222,7 +228,8 @@ def lexicon(rules: DedupRules) -> Lexicon:
                     frozenset(i.name for i in rules.intents if i.lead_in),
                     tuple(normalize(w) for w in rules.examples), frozenset(rules.phases),
                     {i.name: frozenset(i.covers) for i in rules.intents if i.covers},
-                    {i.name: i.in_comparison for i in rules.intents if i.in_comparison})
+                    {i.name: i.in_comparison for i in rules.intents if i.in_comparison},
+                    frozenset(rules.negation))
     _LEXICONS[id(rules)] = (rules, built)
     return built
 

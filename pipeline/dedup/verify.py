@@ -41,6 +41,7 @@ class WhyNot(StrEnum):
     WORDING = "below threshold"  # same concepts, intents and numbers; the other words differ
     LANGUAGE = "other language, more than concepts and intent"
     SETTING = "asked in different settings"  # 'during training' vs 'during inference'
+    NEGATION = "one asks the negation of the other"  # '哪些任务适合用RAG' vs '哪些任务不适合用RAG'
 
 
 @dataclass(frozen=True)
@@ -118,13 +119,18 @@ def _either_fewer(x: frozenset[str], y: frozenset[str], taxonomy: Taxonomy) -> b
     return one_fewer(small, big, taxonomy)
 
 
+def negated_alike(x: tuple[str, ...], y: tuple[str, ...], negation: frozenset[str]) -> bool:
+    """Whether both leftovers negate or neither: '哪些任务不适合用RAG' is not '哪些任务适合用RAG', however alike."""
+    return negation.isdisjoint(x) == negation.isdisjoint(y)
+
+
 def _wording(x: Ask, y: Ask, a: Key, b: Key, rules: DedupRules) -> int:
     """How alike two matched asks read (1-100), or 0: nothing else said on both sides, or (one language) alike
-    leftover words."""
+    leftover words, negated on both sides or on neither."""
     if a.lang != b.lang or not x.leftover or not y.leftover:
         return 100 if not x.leftover and not y.leftover else 0
     score = dice(x.leftover, y.leftover)
-    return score if score >= rules.threshold else 0
+    return score if score >= rules.threshold and negated_alike(x.leftover, y.leftover, lexicon(rules).negation) else 0
 
 
 def _alike(x: Ask, y: Ask, a: Key, b: Key, rules: DedupRules) -> int:
@@ -184,6 +190,8 @@ def verify(a: Key, b: Key, rules: DedupRules) -> Verdict:
         return Verdict(MergeRule.SAME_CONCEPTS, 100)
     needed = rules.threshold if a.concepts else max(rules.threshold, 90)
     if score >= needed and a.leftover and b.leftover:
+        if not negated_alike(a.leftover, b.leftover, lex.negation):
+            return Verdict(None, score, WhyNot.NEGATION)
         return Verdict(MergeRule.SIMILAR, score)
     return Verdict(None, score, WhyNot.WORDING)
 
