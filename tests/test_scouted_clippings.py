@@ -1,7 +1,8 @@
 """Structures met on clipped and generated question pages nobody here had seen (each fixture is invented, in the
 same shape): question banks that number each question with a heading of its own and answer under sub-headings,
 leaving later answers as a template placeholder; single-question notes clipped with their source line, a promise
-of more in a channel and a QR image; LLM special tokens in inline code; calls named in prose."""
+of more in a channel and a QR image; LLM special tokens in inline code; calls named in prose; a short post saved
+from a blog platform with a code gutter, a login wall, a like/collect toolbox and a registration footer."""
 
 from __future__ import annotations
 
@@ -79,3 +80,15 @@ def test_a_call_named_in_prose_is_no_lost_formula_but_bare_parentheses_are(rules
     assert calls.flags == ()
     # a plain function name before "()" lost its argument
     assert "damaged:empty-parentheses" in formula.flags and "damaged:empty-parentheses" in attention.flags
+
+
+def test_a_short_saved_blog_post_loses_line_numbers_login_wall_toolbox_and_footer(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "blog-platform-chrome.html", rules)
+    assert [i.question for i in source.items] == ["为什么训练时要打乱数据？", "验证集上的指标一直不动，先查什么？"]
+    shuffle, stuck = source.items
+    # the code keeps its lines; the numbers of its gutter are no list of the answer
+    assert shuffle.answer.endswith("```python\nloader = DataLoader(ds, shuffle=True)\nfor x, y in loader: pass\n```")
+    assert stuck.answer == "先看学习率是不是太小，再确认验证集的标签和预处理与训练集一致。"
+    for junk in ("- 1", "阅读全文", "关注", "踩", "点赞", "收藏", "商务合作", "客服热线", "ICP", "公安备案",
+                 "学习率预热"):
+        assert junk not in _visible(source), junk
