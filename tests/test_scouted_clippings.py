@@ -2,7 +2,8 @@
 same shape): question banks that number each question with a heading of its own and answer under sub-headings,
 leaving later answers as a template placeholder; single-question notes clipped with their source line, a promise
 of more in a channel and a QR image; LLM special tokens in inline code; calls named in prose; a short post saved
-from a blog platform with a code gutter, a login wall, a like/collect toolbox and a registration footer."""
+from a blog platform with a code gutter, a login wall, a like/collect toolbox and a registration footer; a column
+post clipped with its reactions, IP-location footer and terms auto-linked to the platform's search."""
 
 from __future__ import annotations
 
@@ -92,3 +93,24 @@ def test_a_short_saved_blog_post_loses_line_numbers_login_wall_toolbox_and_foote
     for junk in ("- 1", "阅读全文", "关注", "踩", "点赞", "收藏", "商务合作", "客服热线", "ICP", "公安备案",
                  "学习率预热"):
         assert junk not in _visible(source), junk
+
+
+def test_a_clipped_column_post_keeps_linked_terms_as_text_and_drops_its_reactions_and_footer(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "platform-clipping-single.md", rules)
+    (item,) = source.items
+    assert item.question == "为什么 Transformer 用 LayerNorm 而不用 BatchNorm？"
+    # a term linked to the platform's own search keeps its text and loses the link
+    assert item.answer == ("序列长度不一，同一个位置在不同样本里的统计量没有意义；"
+                           "而 LayerNorm 只在单个样本的特征维上归一化，和 batch 大小、序列长度都无关。\n\n"
+                           "推理时 batch 可能只有 1，BatchNorm 依赖的 滑动平均 也常和训练分布对不上。")
+    for junk in ("收录于", "人赞同", "IP 属地", "赞同 56", "条评论", "申请转载", "search", "](", "编辑于"):
+        assert junk not in item.answer, junk
+    assert item.flags == ()
+
+
+def test_a_link_to_a_page_is_kept_where_a_search_link_loses_its_target(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "links.md"
+    page.write_text("## 1. 什么是 RoPE？\n\n把位置编码成旋转，见 [原论文](https://arxiv.org/abs/2104.09864)，"
+                    "也可搜 [旋转编码](https://www.example.com/search?q=rope)。\n", encoding="utf-8")
+    (item,) = extract_file(page, rules).items
+    assert item.answer == "把位置编码成旋转，见 [原论文](https://arxiv.org/abs/2104.09864)，也可搜 旋转编码。"
