@@ -3,7 +3,8 @@ same shape): question banks that number each question with a heading of its own 
 leaving later answers as a template placeholder; single-question notes clipped with their source line, a promise
 of more in a channel and a QR image; LLM special tokens in inline code; calls named in prose; a short post saved
 from a blog platform with a code gutter, a login wall, a like/collect toolbox and a registration footer; a column
-post clipped with its reactions, IP-location footer and terms auto-linked to the platform's search."""
+post clipped with its reactions, IP-location footer and terms auto-linked to the platform's search; a blog post with
+code copy buttons, a "posted @" line, editor's picks, tags under a bold label and a sidebar named by id."""
 
 from __future__ import annotations
 
@@ -114,3 +115,15 @@ def test_a_link_to_a_page_is_kept_where_a_search_link_loses_its_target(rules: Ru
                     "也可搜 [旋转编码](https://www.example.com/search?q=rope)。\n", encoding="utf-8")
     (item,) = extract_file(page, rules).items
     assert item.answer == "把位置编码成旋转，见 [原论文](https://arxiv.org/abs/2104.09864)，也可搜 旋转编码。"
+
+
+def test_copy_buttons_post_footer_editor_picks_and_a_sidebar_by_id_are_chrome(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "blog-post-widgets.html", rules)
+    assert [i.question for i in source.items] == ["权重衰减为什么能防止过拟合？", "早停算不算正则化？"]
+    decay, stopping = source.items
+    assert decay.answer == ("它把权重往零拉，模型能表示的函数变得更平滑，对训练集里的噪声不那么敏感。\n\n"
+                            "```\nopt = SGD(params, lr=0.1, weight_decay=1e-4)\n```")
+    # a copy button inside the code element is no line of the code
+    assert stopping.answer.endswith("```python\nstopper = EarlyStopping(patience=5)\n```")
+    for junk in ("复制", "标签", "posted @", "编辑推荐", "模型回滚", "公告", "园龄"):
+        assert junk not in _visible(source), junk
