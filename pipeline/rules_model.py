@@ -187,6 +187,10 @@ class DedupRules:
     examples: tuple[str, ...] = ()  # markers opening a clause that lists what the clause before asks ('例如 A, B')
     phases: tuple[str, ...] = ()  # concepts and intents naming phases that exclude each other (training, inference)
     negation: tuple[str, ...] = ()  # leftover words (CJK: characters) that turn a question into its negation
+    opposites: tuple[tuple[str, str], ...] = ()  # leftover words of opposite sense ('入'/'出', 'input'/'output')
+    directions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (direction, its words): '过大' up, '过小' down
+    relative: tuple[str, ...] = ()  # directions told from a setting's moment ('之前', '之后')
+    rewrites: tuple[Rewrite, ...] = ()  # applied to the normalized question first ('能不能' reads as '能')
 
 
 @dataclass(frozen=True)

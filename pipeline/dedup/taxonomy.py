@@ -26,6 +26,7 @@ class Role(Enum):
     INTENT = "intent"
     FILLER = "filler"
     SCOPE = "scope"  # the rest of the clause says where the question stands, not what it asks
+    DIRECTION = "direction"  # which way a quantity goes ('过大' up, '过小' down)
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,19 @@ class Lexicon:
     open_covers: dict[str, frozenset[str]] = field(default_factory=dict)  # intents an open request covers by name
     in_comparison: dict[str, str] = field(default_factory=dict)  # what an intent asks beside a comparison
     negation: frozenset[str] = frozenset()  # leftover words that negate a question ('不', 'not')
+    directions: Trie | None = None  # words saying which way a quantity goes, outside concept names
+    opposites: tuple[tuple[str, str], ...] = ()  # leftover words of opposite sense
+    relative: frozenset[str] = frozenset()  # directions told from a setting's moment ('之前', '之后')
+
+
+def _direction_trie(rules: DedupRules) -> Trie | None:
+    if not rules.directions:
+        return None
+    trie = Trie()
+    for name, words in rules.directions:
+        for word in words:
+            trie.add(word, Role.DIRECTION, name)
+    return trie
 
 
 def concept_trie(topics: tuple[Topic, ...]) -> Trie:
@@ -229,7 +243,8 @@ def lexicon(rules: DedupRules) -> Lexicon:
                     tuple(normalize(w) for w in rules.examples), frozenset(rules.phases),
                     {i.name: frozenset(i.covers) for i in rules.intents if i.covers},
                     {i.name: i.in_comparison for i in rules.intents if i.in_comparison},
-                    frozenset(rules.negation))
+                    frozenset(rules.negation), _direction_trie(rules), rules.opposites,
+                    frozenset(rules.relative))
     _LEXICONS[id(rules)] = (rules, built)
     return built
 
