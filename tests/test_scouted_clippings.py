@@ -127,3 +127,15 @@ def test_copy_buttons_post_footer_editor_picks_and_a_sidebar_by_id_are_chrome(ru
     assert stopping.answer.endswith("```python\nstopper = EarlyStopping(patience=5)\n```")
     for junk in ("复制", "标签", "posted @", "编辑推荐", "模型回滚", "公告", "园龄"):
         assert junk not in _visible(source), junk
+
+
+def test_widget_text_copied_along_with_a_post_is_dropped_line_by_line(rules: Rules, tmp_path: Path) -> None:
+    page = tmp_path / "copied.md"
+    page.write_text("## 1. 梯度累积怎么写？\n\n每 k 步才调用一次 step，中间只累加梯度。\n\n复制代码\n\n"
+                    "```python\nloss.backward()\n```\n\nCopy code\n\n展开阅读全文\n\n"
+                    "## 2. 累积步数和学习率有什么关系？\n\n等效 batch 变大，学习率通常要跟着调。\n\n"
+                    "登录后即可查看全文\n\n"
+                    "粤ICP备00000000号-1\n\n京公网安备 11000000000000号\n", encoding="utf-8")
+    first, second = extract_file(page, rules).items
+    assert first.answer == "每 k 步才调用一次 step，中间只累加梯度。\n\n```python\nloss.backward()\n```"
+    assert second.answer == "等效 batch 变大，学习率通常要跟着调。"
