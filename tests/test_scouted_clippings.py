@@ -4,7 +4,8 @@ leaving later answers as a template placeholder; single-question notes clipped w
 of more in a channel and a QR image; LLM special tokens in inline code; calls named in prose; a short post saved
 from a blog platform with a code gutter, a login wall, a like/collect toolbox and a registration footer; a column
 post clipped with its reactions, IP-location footer and terms auto-linked to the platform's search; a blog post with
-code copy buttons, a "posted @" line, editor's picks, tags under a bold label and a sidebar named by id."""
+code copy buttons, a "posted @" line, editor's picks, tags under a bold label and a sidebar named by id; a docs-site
+page with an admonition, an edit link, a pager and a table of contents."""
 
 from __future__ import annotations
 
@@ -139,3 +140,20 @@ def test_widget_text_copied_along_with_a_post_is_dropped_line_by_line(rules: Rul
     first, second = extract_file(page, rules).items
     assert first.answer == "每 k 步才调用一次 step，中间只累加梯度。\n\n```python\nloss.backward()\n```"
     assert second.answer == "等效 batch 变大，学习率通常要跟着调。"
+
+
+def test_a_docs_page_keeps_its_admonition_title_and_loses_edit_link_pager_and_toc(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "docusaurus-doc-page.html", rules)
+    assert [i.question for i in source.items] == [
+        "Why does L1 give sparse weights?", "What does dropout do at test time?",
+        "When does weight decay differ from L2?"]
+    sparse, dropout, decay = source.items
+    assert sparse.answer.endswith("```python\nloss = mse + lam * w.abs().sum()\n```")
+    # the admonition's heading (a hashed "...Heading_xxxx" class) is its title, in bold over its text
+    assert dropout.answer == ("Nothing is dropped; with inverted dropout the weights need no rescaling.\n\n**tip**\n\n"
+                              "Remember to call model.eval().")
+    assert dropout.flags == ()  # "model.eval()" is a call, not a lost formula
+    assert decay.answer.startswith("With adaptive optimizers")
+    for junk in ("Edit this page", "Last updated", "Previous", "Next", "On this page", "Skip to main content",
+                 "Introduction", "Optimizer questions", "Copyright", "Copy code"):
+        assert junk not in _visible(source), junk
