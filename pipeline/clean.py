@@ -10,6 +10,7 @@ from pipeline.models import Block, CleanPage, RawPage, Removal, Repair
 from pipeline.parse_html import parse_html
 from pipeline.parse_markdown import parse_markdown
 from pipeline.parse_text import parse_text
+from pipeline.pdf_traces import drop_page_numbers, mend_hyphen_breaks
 from pipeline.questions import is_question_text, looks_like_question_line, numbering, section_title, strip_markup
 from pipeline.repair import repair_doubled_math, repair_entities, repair_katex
 from pipeline.tables import table_rows
@@ -119,6 +120,14 @@ def is_question_block(block: Block, rules: Rules) -> bool:
     return block.kind in ("para", "item", "quote") and looks_like_question_line(block.text, rules.structure)
 
 
+def _asks_own(block: Block, rules: Rules) -> str | None:
+    """The printed number of the question a block opens ("" when it has none), None when it opens no question."""
+    if not is_question_block(block, rules):
+        return None
+    found = numbering(strip_markup(block.text), rules.structure)
+    return found.num if found else ""
+
+
 def _truncate_tail(blocks: list[Block], rules: Rules) -> tuple[list[Block], list[Removal]]:
     """Once questions have started, an end-of-content marker starts the postamble: cut it all."""
     first = next((i for i, b in enumerate(blocks) if is_question_block(b, rules)), None)
@@ -189,6 +198,8 @@ def clean_page(raw: RawPage, rules: Rules) -> CleanPage:
     blocks, spans = _drop_spans(blocks, rules)
     blocks, tail = _truncate_tail(blocks, rules)
     blocks, dropped = _drop_blocks(blocks, rules)
+    blocks, pages, page_joins = drop_page_numbers(blocks, rules.junk.pdf_export, [_asks_own(b, rules) for b in blocks])
+    blocks, hyphens = mend_hyphen_breaks(blocks, rules.junk.pdf_export)
     blocks, joins = _join_lines(blocks, rules, raw.fmt)
     lines_in = sum(1 for line in raw.text.split("\n") if line.strip())
     return CleanPage(
@@ -199,6 +210,6 @@ def clean_page(raw: RawPage, rules: Rules) -> CleanPage:
         meta=raw.meta,
         lines_in=lines_in,
         blocks=tuple(blocks),
-        removals=tuple(removals + spans + dropped + tail),
-        repairs=tuple(repairs + joins),
+        removals=tuple(removals + spans + dropped + tail + pages),
+        repairs=tuple(repairs + page_joins + hyphens + joins),
     )

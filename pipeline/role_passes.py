@@ -10,6 +10,7 @@ from pipeline.clean import is_question_block
 from pipeline.config import Rules
 from pipeline.models import Block
 from pipeline.questions import (
+    continues_question,
     is_question_text,
     made_of_questions,
     numbering,
@@ -156,8 +157,9 @@ def question_length(text: str, rules: Rules) -> bool:
 
 def _asks(text: str, rules: Rules) -> bool:
     """Ends with "?", or goes on after its "?" with a sentence that still belongs to the question ("…? Discuss …")."""
-    return text.endswith(("?", "？")) or any(text.partition(mark)[2].strip().startswith(
-        rules.structure.question_continuations) for mark in ("?", "？") if mark in text)
+    words = rules.structure.question_continuations
+    return text.endswith(("?", "？")) or any(continues_question(text.partition(mark)[2].strip(), words)
+                                             for mark in ("?", "？") if mark in text)
 
 
 def follow_ups(blocks: list[Block], roles: list[Role], rules: Rules) -> None:

@@ -45,6 +45,9 @@ from pipeline.role_passes import (
 from pipeline.signature import Role, body_outscores_headings, is_reveal_label, score_signatures
 
 _TERM_MAX_CHARS = 24  # a bold lead this short before a colon or dash may be a term being glossed
+_LETTER = re.compile(r"[^\W\d_]")
+_TOC_MIN_ENTRIES = 3  # a copied table of contents lists at least this many lines
+_TITLE_MAX_CHARS = 80  # a section title in a table of contents copied as text is at most this long
 
 
 def _parent_number(num: str, child: str) -> bool:
@@ -175,6 +178,7 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
     qa_blocks = [b for b in blocks if b.kind == "qa" and not is_reveal_label(b.text, rules)]
     qa_carrier = 2 * sum(is_question_text(unquote(b.text), rules.structure) for b in qa_blocks) >= len(qa_blocks) or \
         not any(is_question_block(b, rules) for b in blocks if b.kind != "qa")
+    toc = _copied_toc(blocks, rules)
     roles: list[Role] = []
     last_num: dict[str, float] = {}
     list_next = 0  # after "The steps:", the number the announced list continues with (0: no such list)
@@ -182,6 +186,9 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
     asker: Block | None = None  # the question whose answer the following blocks belong to
     for index, block in enumerate(blocks):
         role = Role.CONTENT
+        if index in toc:
+            roles.append(Role.TOC)
+            continue
         if numbered_next and block.kind in ("para", "item", "heading"):
             numbered_next = False
             roles.append(Role.QUESTION)
@@ -275,12 +282,101 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
         if asked and block.kind == "heading" and roles[i] == Role.SECTION and \
                 rules.structure.answer_part_headings.match(strip_markup(block.text)):
             roles[i] = Role.CONTENT
+    _closing_section(blocks, roles, q_level, rules)
+    for i, block in enumerate(blocks):  # "Show answer" copied from a collapsed answer's button: no content
+        if roles[i] == Role.CONTENT and block.kind in ("para", "item") and Role.QUESTION in roles[:i] and \
+                is_reveal_label(block.text, rules):
+            roles[i] = Role.REVEAL
     for i, block in enumerate(blocks[:-1]):  # "2" alone on the line above question 2: only its number
         if roles[i] == Role.CONTENT and roles[i + 1] == Role.QUESTION and block.kind == "para" and \
                 rules.structure.bare_number.match(block.text.strip()) and \
                 own_number(blocks[i + 1].text) in ("", own_number(block.text)):
             roles[i] = Role.QNUMBER
+    _outline_numbers(blocks, roles, rules)
+    _toc_sections(blocks, roles, toc, rules)
     return roles
+
+
+def _toc_sections(blocks: list[Block], roles: list[Role], toc: set[int], rules: Rules) -> None:
+    """A line of the page that a copied table of contents listed as a title, not a question ("Questions on
+    decoding"), heads a section there: it ends the answer above it."""
+    titles = {_entry(blocks[i], rules) for i in toc if blocks[i].kind == "para" and
+              not is_question_block(blocks[i], rules) and _title_line(blocks[i], Role.CONTENT, rules)}
+    for i, block in enumerate(blocks):
+        if roles[i] == Role.CONTENT and block.kind == "para" and _entry(block, rules) in titles:
+            roles[i] = Role.SECTION
+
+
+def _entry(block: Block, rules: Rules) -> str:
+    """A line's title as a table of contents lists it: markup and leading number dropped, case folded."""
+    text = strip_markup(block.text).strip()
+    found = numbering(text, rules.structure)
+    return " ".join((found.rest if found else text).split()).casefold()
+
+
+def _copied_toc(blocks: list[Block], rules: Rules) -> set[int]:
+    """The blocks of a table of contents copied as text ("Contents", then "1." / "Overview" / "2." / "Questions…"):
+    from its label to where its first entry's title comes back as the page's own text. Its entries are short and at
+    least three; a label with no such return (the copy stops inside the list) marks nothing."""
+    structure = rules.structure
+    label = next((i for i, b in enumerate(blocks) if b.kind in ("para", "heading") and
+                  structure.toc_label.match(strip_markup(b.text).strip())), None)
+    if label is None:
+        return set()
+    first = next((i for i in range(label + 1, len(blocks)) if not (
+        structure.outline_number.match(blocks[i].text.strip()) or structure.bare_number.match(blocks[i].text.strip()))),
+        None)
+    if first is None:
+        return set()
+    title = _entry(blocks[first], rules)
+    end = next((j for j in range(first + 1, len(blocks)) if _entry(blocks[j], rules) == title), None)
+    entries = range(label + 1, end or label)
+    if end is None or len(entries) < _TOC_MIN_ENTRIES or \
+            any(len(blocks[i].text) > structure.max_question_chars or "\n" in blocks[i].text.strip() for i in entries):
+        return set()
+    return set(range(label, end))
+
+
+def _outline_numbers(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
+    """A table of contents copied as text: "2.1." alone above a question is only the entry's number; "3." alone
+    above a short title line that a numbered entry or a question follows numbers a section (the title)."""
+    structure = rules.structure
+
+    def outline(i: int) -> bool:
+        return i < len(blocks) and roles[i] == Role.CONTENT and blocks[i].kind == "para" and \
+            bool(structure.outline_number.match(blocks[i].text.strip()))
+
+    for i, block in enumerate(blocks[:-1]):
+        if outline(i) and roles[i + 1] == Role.QUESTION:
+            roles[i] = Role.QNUMBER
+        elif roles[i] == Role.CONTENT and block.kind == "para" and i + 2 < len(blocks) and \
+                (outline(i) or structure.bare_number.match(block.text.strip())) and \
+                _title_line(blocks[i + 1], roles[i + 1], rules) and \
+                (outline(i + 2) or roles[i + 2] in (Role.QUESTION, Role.QNUMBER)):
+            roles[i], roles[i + 1] = Role.QNUMBER, Role.SECTION
+
+
+def _title_line(block: Block, role: Role, rules: Rules) -> bool:
+    """A short line that names something in words: no sentence, no question, no number of its own."""
+    text = strip_markup(block.text).strip()
+    return role == Role.CONTENT and block.kind == "para" and len(text) <= _TITLE_MAX_CHARS and \
+        bool(_LETTER.search(text)) and \
+        "\n" not in text and not text.endswith((".", "?", "？", "。", ":", "：", "!", "！")) and \
+        numbering(text, rules.structure) is None and not is_question_text(text, rules.structure)
+
+
+def _closing_section(blocks: list[Block], roles: list[Role], q_level: int, rules: Rules) -> None:
+    """"## Conclusion" after the last question (at the questions' level or above; alone on a line in plain text)
+    closes the page's questions: a section of its own, not a part of the last answer."""
+    last = max((i for i, role in enumerate(roles) if role == Role.QUESTION), default=len(roles))
+    for i in range(last + 1, len(blocks)):
+        block = blocks[i]
+        level_ok = block.kind == "para" or (block.kind == "heading" and (not q_level or block.level <= q_level))
+        text = strip_markup(block.text).strip()
+        if roles[i] == Role.CONTENT and level_ok and \
+                rules.structure.closing_sections.match(text.rstrip(":：") if block.kind == "heading" else text):
+            roles[i] = Role.SECTION
+            return
 
 
 def section_name(block: Block, rules: Rules) -> str:

@@ -1,0 +1,139 @@
+"""Structures met on English pages saved as text or exported from PDF that nobody here had seen (each fixture is
+invented, in the same shape): answer buttons copied as lines ("Show answer"), a closing "Conclusion", a request
+after a question's "?", interview transcripts, page numbers and line-end hyphens of a PDF export, a table of
+contents copied as numbered lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.clean import clean_page
+from pipeline.config import Rules
+from pipeline.models import SourceItems
+from pipeline.questions import split_fused
+from pipeline.sources import load_page
+from tests.conftest import FIXTURES, extract_file
+
+
+def _assert_no_junk(source: SourceItems, *junk: str) -> None:
+    """None of these strings (page chrome, labels) shows in any question or answer of the page."""
+    for item in source.items:
+        text = item.question + item.answer
+        assert not [j for j in junk if j in text], (item.question, [j for j in junk if j in text])
+
+
+def test_copied_reveal_buttons_and_the_closing_section_stay_out_of_the_answers(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "copied-reveal-buttons.txt", rules)
+    assert [i.question for i in source.items] == [
+        "Why does Adam keep two moving averages?",
+        # a request after the "?" ("Name one …") still belongs to the question
+        "What problem does gradient clipping solve? Name one case where it matters.",
+        "When does a warmup schedule help?"]
+    assert [i.number for i in source.items] == ["1", "2", "3"]
+    adam, clipping, warmup = source.items
+    assert adam.answer.startswith("The first follows the mean") and adam.answer.endswith("a step scale of its own.")
+    assert clipping.answer.startswith("It caps the norm") and clipping.answer.endswith("need it most.")
+    # "Conclusion" alone on a line after the last question closes the page's questions
+    assert warmup.answer.endswith("pushing the model somewhere poor.")
+    _assert_no_junk(source, "Show answer", "Reveal the solution", "Hide answer", "Conclusion", "Bookmark")
+    assert not any(i.flags for i in source.items)
+
+
+def test_a_continuation_word_counts_only_as_a_whole_word(rules: Rules) -> None:
+    structure = rules.structure
+    # "However" opens the answer: it is not the continuation word "How"
+    assert split_fused("Does batch norm act the same at test time? However large the batch, it uses running "
+                       "averages.", structure) == (
+        "Does batch norm act the same at test time?", "However large the batch, it uses running averages.")
+    assert split_fused("What is transfer learning? List two models that use it.", structure) == (
+        "What is transfer learning? List two models that use it.", "")
+
+
+def test_interviewer_and_candidate_labels_mark_question_and_answer(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "mock-interview-transcript.txt", rules)
+    assert [i.question for i in source.items] == [
+        "What does L2 regularization add to the loss?", "Why would you pick L1 instead?",
+        "Is dropout a form of regularization? If so, how?"]
+    l2, l1, dropout = source.items
+    assert l2.answer == "The sum of the squared weights times a coefficient, which pulls every weight a little " \
+                        "toward zero at each step."
+    assert l1.answer == "It drives many weights to exactly zero, so it doubles as feature selection."
+    assert dropout.answer.startswith("Dropping random units")
+    _assert_no_junk(source, "Interviewer", "Candidate", "practice round")
+
+
+def test_a_pdf_export_loses_its_page_numbers_and_line_end_hyphens(rules: Rules) -> None:
+    path = FIXTURES / "pdf-export-notes.md"
+    source = extract_file(path, rules)
+    assert [i.question for i in source.items] == [
+        "Why do large batches allow a higher learning rate?",
+        "What does loss scaling protect against in mixed precision training?",  # "preci- sion": the page says precision
+        "How does gradient accumulation differ from a real large batch?",
+        "When should you suspect the data rather than the optimizer?",
+        "Why does a warm-up help adaptive optimizers?",  # the page writes "warm-up" elsewhere
+        "What is the role of weight decay in fine-tuning?"]  # and "fine-tuned": the hyphen stays
+    assert [i.number for i in source.items] == ["1", "2", "3", "4", "5", "6"]
+    scaling, accumulation, data, _, decay = source.items[1:]
+    # the page break inside the answer is gone and the sentence it cut is whole again
+    assert "master copy of the weights in full precision, so that tiny updates" in scaling.answer.replace("\n", " ")
+    assert scaling.answer.endswith("when they are added.")
+    assert accumulation.answer.endswith("can drift from training.")
+    assert data.answer.endswith("at the same step every time.")
+    # "## Conclusion" after the last question is the page's, not the last answer's
+    assert decay.answer.endswith("the general knowledge it had.")
+    _assert_no_junk(source, "Conclusion", "Print this sheet", "share it with your team")
+    for item in source.items:
+        assert not [line for line in item.answer.split("\n") if line.strip().isdigit()], item.question
+    page = clean_page(load_page(path), rules)
+    assert sorted(r.text for r in page.removals if r.rule == "pdf-page-number") == ["1", "2", "3", "4"]
+    assert {(r.before, r.after) for r in page.repairs if r.rule == "line-break-hyphen"} == {
+        ("preci- sion", "precision"), ("warm- up", "warm-up"), ("fine- tuning", "fine-tuning")}
+
+
+def test_numbers_alone_on_lines_stay_when_they_are_no_page_numbers(rules: Rules, tmp_path: Path) -> None:
+    # close together (a column of a copied table), and above unnumbered questions (the questions' own numbers)
+    page = tmp_path / "numbers.txt"
+    page.write_text("What is a confusion matrix?\n\nA table of predicted against true classes, for example:\n\n"
+                    "1\n\n2\n\n3\n\nIt reads the counts per pair of classes.\n\n"
+                    "4\n\nWhy does accuracy mislead on rare classes?\n\nPredicting the common class scores high.\n\n"
+                    "5\n\nHow do you choose a threshold for recall?\n\nFrom the costs of a miss and a false alarm.\n\n"
+                    "6\n\nWhat does the area under the curve summarize?\n\nRanking quality over all thresholds.\n",
+                    encoding="utf-8")
+    source = extract_file(page, rules)
+    assert [i.question for i in source.items] == [
+        "What is a confusion matrix?", "Why does accuracy mislead on rare classes?",
+        "How do you choose a threshold for recall?", "What does the area under the curve summarize?"]
+    assert "\n\n1\n\n2\n\n3\n\n" in source.items[0].answer
+    assert not any(r.rule == "pdf-page-number" for r in clean_page(load_page(page), rules).removals)
+
+
+def test_a_copied_table_of_contents_is_skipped_and_names_the_sections(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "copied-toc-outline.txt", rules)
+    assert [i.question for i in source.items] == [
+        "What does the softmax in attention normalize over?",
+        "Why divide the scores by the square root of the key size?",
+        "What is the difference between top-k and nucleus sampling?"]
+    attention, scaling, sampling = source.items
+    assert [i.section for i in source.items] == ["Questions on attention", "Questions on attention",
+                                                 "Questions on decoding"]
+    assert attention.answer == "Over the keys: the weights of each query across all positions add up to one."
+    assert scaling.answer.endswith("which leaves almost no gradient.")  # the next section's title is not in it
+    assert sampling.answer.startswith("Top-k keeps a fixed number")
+    _assert_no_junk(source, "2.1.", "3.1.", "Table of contents", "Questions on decoding")
+    assert not any(i.flags for i in source.items)
+
+
+def test_a_table_of_contents_copied_alone_lists_its_questions_without_outline_numbers(rules: Rules,
+                                                                                     tmp_path: Path) -> None:
+    # the copy stops inside the contents: each entry is a question listed without an answer, never "2.2."
+    text = (FIXTURES / "copied-toc-outline.txt").read_text(encoding="utf-8").split("\n\n")[0]
+    page = tmp_path / "contents-only.txt"
+    page.write_text(text + "\n", encoding="utf-8")
+    source = extract_file(page, rules)
+    assert [i.question for i in source.items] == [
+        "What does the softmax in attention normalize over?",
+        "Why divide the scores by the square root of the key size?",
+        "What is the difference between top-k and nucleus sampling?"]
+    assert [i.answer for i in source.items] == ["", "", ""]
+    assert [i.section for i in source.items] == ["Questions on attention", "Questions on attention",
+                                                 "Questions on decoding"]
