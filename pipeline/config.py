@@ -238,7 +238,8 @@ def _damage_rule(node: yaml.Node) -> DamageRule:
 def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
     m = NodeMap(node, "dedup")
     m.only(("filler", "intents", "threshold", "related_threshold", "related_per_question", "max_block",
-            "same_page_strict", "combine", "siblings", "scope", "frames", "examples", "phases"))
+            "same_page_strict", "combine", "siblings", "scope", "frames", "examples", "phases", "negation",
+            "opposites", "directions"))
     same_page = m.opt("same_page_strict")
     fillers = NodeMap(m.req("filler"), "filler")
 
@@ -309,7 +310,35 @@ def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
         frames=as_list(frames, as_regex) if (frames := m.opt("frames")) is not None else (),
         examples=as_list(marks, as_str) if (marks := m.opt("examples")) is not None else (),
         phases=as_list(phases, as_str) if phases is not None else (),
+        negation=as_list(negation, _negation_word) if (negation := m.opt("negation")) is not None else (),
+        opposites=as_list(pairs, _opposite) if (pairs := m.opt("opposites")) is not None else (),
+        directions=_directions(ways) if (ways := m.opt("directions")) is not None else (),
     )
+
+
+def _negation_word(node: yaml.Node) -> str:
+    """One leftover word (a negation marker, one of two opposites): a single CJK character or one lowercase word."""
+    word = as_str(node)
+    if not re.fullmatch(r"[\u3400-\u9fff]|[a-z]+", word):
+        raise fail(node, f"'{word}' must be one Chinese character or one lowercase word (as the leftover holds it)")
+    return word
+
+
+def _opposite(node: yaml.Node) -> tuple[str, str]:
+    """Two leftover words of opposite sense."""
+    pair = as_list(node, _negation_word)
+    if len(pair) != 2 or pair[0] == pair[1]:
+        raise fail(node, "an opposite is a pair of two different words")
+    return pair[0], pair[1]
+
+
+def _directions(node: yaml.Node) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Directions and their words: a mapping of two or more names to lists of words."""
+    m = NodeMap(node, "directions")
+    ways = tuple((name, as_list(words, as_str)) for name, words in m.items.items())
+    if len(ways) < 2:
+        raise fail(node, "directions needs two or more directions (up and down)")
+    return ways
 
 
 def _taxonomy(node: yaml.Node) -> tuple[Topic, ...]:

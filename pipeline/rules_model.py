@@ -201,6 +201,9 @@ class DedupRules:
     frames: tuple[re.Pattern[str], ...] = ()  # spans that say when, not what ('在计算softmax之前')
     examples: tuple[str, ...] = ()  # markers opening a clause that lists what the clause before asks ('例如 A, B')
     phases: tuple[str, ...] = ()  # concepts and intents naming phases that exclude each other (training, inference)
+    negation: tuple[str, ...] = ()  # leftover words (CJK: characters) that turn a question into its negation
+    opposites: tuple[tuple[str, str], ...] = ()  # leftover words of opposite sense ('入'/'出', 'input'/'output')
+    directions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (direction, its words): '过大' up, '过小' down
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import Rules, load_rules
-from pipeline.dedup import MergeRule, cluster, make_key, verify
+from pipeline.dedup import MergeRule, WhyNot, cluster, make_key, verify
 from pipeline.errors import ConfigError
 from pipeline.models import QAItem, SourceItems, SourceMeta
 
@@ -103,7 +103,40 @@ def test_why_and_what_for_stay_two_questions_of_one_page(rules: Rules) -> None:
     assert (len(one_page), len(two_pages)) == (2, 1)
 
 
+@pytest.mark.parametrize(("a", "b", "why"), [
+    ("哪些任务适合用RAG？", "哪些任务不适合用RAG？", WhyNot.NEGATION),
+    ("Which tasks are suited to RAG?", "Which tasks are not suited to RAG?", WhyNot.NEGATION),
+    ("When is dropout harmful?", "When is dropout not harmful?", WhyNot.NEGATION),
+    ("batch size设置得过大对模型收敛有什么影响？", "batch size设置得过小对模型收敛有什么影响？", WhyNot.DIRECTION),
+    ("模型参数量增大时，显存占用如何变化？", "模型参数量减小时，显存占用如何变化？", WhyNot.DIRECTION),  # in a frame
+    ("Why does increasing the temperature make outputs more diverse?",
+     "Why does decreasing the temperature make outputs more diverse?", WhyNot.DIRECTION),
+    ("Transformer解码器在每一步的输入是什么？", "Transformer解码器在每一步的输出是什么？", WhyNot.OPPOSITE),
+    ("Why is left padding preferred for batched generation with decoder-only models?",
+     "Why is right padding preferred for batched generation with decoder-only models?", WhyNot.OPPOSITE),
+    ("上采样有哪些方法？", "下采样有哪些方法？", WhyNot.CONCEPTS),  # '上'/'下' are filler: two concepts
+])
+def test_a_question_and_its_negation_or_mirror_stay_apart(a: str, b: str, why: WhyNot, rules: Rules) -> None:
+    assert sorted(map(len, _cards(rules, a, b))) == [1, 1]
+    assert verify(make_key(a, _lang(a), rules.dedup), make_key(b, _lang(b), rules.dedup), rules.dedup).why_not == why
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("为什么RNN不能并行？", "RNN为什么不能并行？"),
+    ("Why can't RNNs be trained in parallel?", "Why can RNNs not be trained in parallel?"),
+    ("Why doesn't BERT use a decoder?", "Why does BERT not use a decoder?"),
+    ("为什么模型越大需要的显存越多？", "为什么模型越大显存占用越多？"),
+    ("What is low-rank adaptation?", "什么是LoRA？"),  # a name's own 'low' says no direction
+])
+def test_both_negated_or_the_same_direction_still_merge(a: str, b: str, rules: Rules) -> None:
+    assert _cards(rules, a, b) == [[a, b]]
+
+
 @pytest.mark.parametrize(("yaml_text", "message"), [
+    ("dedup:\n  directions: [up]\n", "deckmill.yaml:2: directions must be a mapping"),
+    ("dedup:\n  opposites: [[最大, 最小]]\n", "deckmill.yaml:2: '最大' must be one Chinese character"),
+    ("dedup:\n  opposites: [[in, in]]\n", "deckmill.yaml:2: an opposite is a pair of two different words"),
+    ("dedup:\n  negation: [不是]\n", "deckmill.yaml:2: '不是' must be one Chinese character"),
     ("dedup:\n  intents:\n    - {name: cause, words: [为什么], same_as: nosuch}\n", "unknown intent 'nosuch'"),
     ("dedup:\n  siblings: {ask: nosuch, asked: [explain]}\n", "unknown intent 'nosuch'"),
     ("dedup:\n  phases: [train, 推理阶段]\n", "deckmill.yaml:2: unknown phase '推理阶段'"),

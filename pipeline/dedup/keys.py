@@ -48,6 +48,7 @@ class Key:
     parents_named: frozenset[str] = frozenset()  # parents named beside their child ('Why is GPT decoder-only?')
     compares: tuple[frozenset[str], ...] = ()  # the alternatives each shared ask (a comparison) names
     covered: tuple[str, ...] = ()  # the blocks of the asks an open request covers by name ('X是怎么回事': fix)
+    directions: frozenset[str] = frozenset()  # which ways quantities go, outside concept names ('过大': up)
 
     @property
     def signature(self) -> tuple[frozenset[str], str, frozenset[str]]:
@@ -77,9 +78,10 @@ class _Clause:
                        self.frame_words | next_clause.frame_words, next_clause.leads)
 
 
-def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
+def _clauses(text: str, rules: DedupRules) -> tuple[list[_Clause], frozenset[str]]:
     """The question cut at clause ends; a parenthesised gloss names concepts of its clause (unless it lists kinds
-    of a concept the clause names) but is no part of the wording ('思维链(CoT)提示' is '思维链提示')."""
+    of a concept the clause names) but is no part of the wording ('思维链(CoT)提示' is '思维链提示'). Also the
+    directions its words outside concept names say ('batch size过大': up; 'low-rank adaptation': none)."""
     lex = lexicon(rules)
     glosses = [(m.start(), {h.value for h in lex.trie.scan(m.group(1)) if h.role is Role.CONCEPT})
                for m in _GLOSS.finditer(text)]
@@ -92,8 +94,12 @@ def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
     clauses: list[_Clause] = []
     hits, at, last = lex.trie.scan(text), 0, 0
     bare = list(text)  # the text less every phrase the lexicon knows: what a frame says in words of its own
+    unnamed = list(text)  # the text less concept names
     for hit in hits:
         bare[hit.start:hit.end] = " " * (hit.end - hit.start)
+        if hit.role is Role.CONCEPT:
+            unnamed[hit.start:hit.end] = " " * (hit.end - hit.start)
+    directions = frozenset(h.value for h in lex.directions.scan("".join(unnamed))) if lex.directions else frozenset()
     for bound in [m.end() for m in _CLAUSE_END.finditer(text)] + [len(text)]:
         clause = _Clause()
         clause.examples = bool(lex.examples) and text[last:bound].lstrip().startswith(lex.examples)
@@ -130,7 +136,7 @@ def _clauses(text: str, rules: DedupRules) -> list[_Clause]:
         clause.leads = bool(clause.cues) and set(clause.cues) <= lex.lead_in and text[bound - 1:bound] in _COMMAS \
             and bool(clause.concepts)  # '与X相比，' leads in; '相比之下，' names nothing to compare
         clauses.append(clause)
-    return _joined(clauses)
+    return _joined(clauses), directions
 
 
 def _joined(clauses: list[_Clause]) -> list[_Clause]:
@@ -160,7 +166,7 @@ def make_key(question: str, lang: str, rules: DedupRules) -> Key:
         if text.startswith(phrase):
             text = text[len(phrase):]
             break
-    clauses = _clauses(text, rules)
+    clauses, directions = _clauses(text, rules)
     # the first clause that names an intent is the question asked (with the clauses before it, which set its
     # scene); later clauses elaborate it: their asks are kept apart, their concepts do not count
     chosen = next((n for n, c in enumerate(clauses) if c.cues), None)
@@ -194,7 +200,7 @@ def make_key(question: str, lang: str, rules: DedupRules) -> Key:
     covered = tuple(sorted({_ask_block(frozenset({c}), rules) for i in intents for c in lex.open_covers.get(i, ())}
                            - {ask_block})) if intents <= lex.open_intents.keys() else ()
     return Key(compact, concepts, intents, numbers, leftover, lang, ask_block, partial, more,
-               setting, parents_named, compares, covered)
+               setting, parents_named, compares, covered, directions)
 
 
 def _further(asked: frozenset[str], main: frozenset[str]) -> frozenset[str]:

@@ -13,6 +13,8 @@ from pipeline.config import Concept, DedupRules, Topic
 _SEPARATORS = re.compile(r"[\s\-_\u3000]+")
 _SPACE_BY_CJK = re.compile(r" (?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff]) ")
 _QUOTES = str.maketrans("‘’“”", "''\"\"")
+_CONTRACTIONS = ((re.compile(r"\bcan't\b"), "can not"), (re.compile(r"\bwon't\b"), "will not"),
+                 (re.compile(r"n't\b"), " not"))
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _END = ""  # the trie key holding a phrase's payload (never a character of the text)
 
@@ -24,6 +26,7 @@ class Role(Enum):
     INTENT = "intent"
     FILLER = "filler"
     SCOPE = "scope"  # the rest of the clause says where the question stands, not what it asks
+    DIRECTION = "direction"  # which way a quantity goes ('过大' up, '过小' down)
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,12 @@ class Hit:
 
 
 def normalize(text: str) -> str:
-    """NFKC, lower case, straight quotes, every run of spaces, hyphens and underscores as one space, none beside
-    a Chinese character ('L2 正则化' is 'L2正则化')."""
-    spaced = _SEPARATORS.sub(" ", unicodedata.normalize("NFKC", text).lower().translate(_QUOTES)).strip()
+    """NFKC, lower case, straight quotes, "n't" as " not", every run of spaces, hyphens and underscores as one space,
+    none beside a Chinese character ('L2 正则化' is 'L2正则化')."""
+    lowered = unicodedata.normalize("NFKC", text).lower().translate(_QUOTES)
+    for contraction, full in _CONTRACTIONS:
+        lowered = contraction.sub(full, lowered)
+    spaced = _SEPARATORS.sub(" ", lowered).strip()
     return _SPACE_BY_CJK.sub("", spaced)
 
 
@@ -180,6 +186,19 @@ class Lexicon:
     phases: frozenset[str] = frozenset()  # settings that exclude each other (training, inference ...)
     open_covers: dict[str, frozenset[str]] = field(default_factory=dict)  # intents an open request covers by name
     in_comparison: dict[str, str] = field(default_factory=dict)  # what an intent asks beside a comparison
+    negation: frozenset[str] = frozenset()  # leftover words that negate a question ('不', 'not')
+    directions: Trie | None = None  # words saying which way a quantity goes, outside concept names
+    opposites: tuple[tuple[str, str], ...] = ()  # leftover words of opposite sense
+
+
+def _direction_trie(rules: DedupRules) -> Trie | None:
+    if not rules.directions:
+        return None
+    trie = Trie()
+    for name, words in rules.directions:
+        for word in words:
+            trie.add(word, Role.DIRECTION, name)
+    return trie
 
 
 def concept_trie(topics: tuple[Topic, ...]) -> Trie:
@@ -222,7 +241,8 @@ def lexicon(rules: DedupRules) -> Lexicon:
                     frozenset(i.name for i in rules.intents if i.lead_in),
                     tuple(normalize(w) for w in rules.examples), frozenset(rules.phases),
                     {i.name: frozenset(i.covers) for i in rules.intents if i.covers},
-                    {i.name: i.in_comparison for i in rules.intents if i.in_comparison})
+                    {i.name: i.in_comparison for i in rules.intents if i.in_comparison},
+                    frozenset(rules.negation), _direction_trie(rules), rules.opposites)
     _LEXICONS[id(rules)] = (rules, built)
     return built
 

@@ -41,6 +41,9 @@ class WhyNot(StrEnum):
     WORDING = "below threshold"  # same concepts, intents and numbers; the other words differ
     LANGUAGE = "other language, more than concepts and intent"
     SETTING = "asked in different settings"  # 'during training' vs 'during inference'
+    OPPOSITE = "words of opposite sense"  # 'the decoder's input' vs 'the decoder's output'
+    NEGATION = "one asks the negation of the other"  # '哪些任务适合用RAG' vs '哪些任务不适合用RAG'
+    DIRECTION = "opposite directions"  # 'batch size过大会怎样' vs 'batch size过小会怎样'
 
 
 @dataclass(frozen=True)
@@ -118,13 +121,24 @@ def _either_fewer(x: frozenset[str], y: frozenset[str], taxonomy: Taxonomy) -> b
     return one_fewer(small, big, taxonomy)
 
 
+def opposed(x: tuple[str, ...], y: tuple[str, ...], lex: Lexicon) -> WhyNot | None:
+    """Why two leftovers, however alike, ask opposite things: one negates and the other not ('哪些任务不适合用RAG' /
+    '哪些任务适合用RAG'), or one says a word the other says the opposite of ('每一步的输入' / '每一步的输出')."""
+    if lex.negation.isdisjoint(x) != lex.negation.isdisjoint(y):
+        return WhyNot.NEGATION
+    if any((p in x and q in y and q not in x and p not in y) or (q in x and p in y and p not in x and q not in y)
+           for p, q in lex.opposites):
+        return WhyNot.OPPOSITE
+    return None
+
+
 def _wording(x: Ask, y: Ask, a: Key, b: Key, rules: DedupRules) -> int:
     """How alike two matched asks read (1-100), or 0: nothing else said on both sides, or (one language) alike
-    leftover words."""
+    leftover words that ask nothing opposite (`opposed`)."""
     if a.lang != b.lang or not x.leftover or not y.leftover:
         return 100 if not x.leftover and not y.leftover else 0
     score = dice(x.leftover, y.leftover)
-    return score if score >= rules.threshold else 0
+    return score if score >= rules.threshold and opposed(x.leftover, y.leftover, lexicon(rules)) is None else 0
 
 
 def _alike(x: Ask, y: Ask, a: Key, b: Key, rules: DedupRules) -> int:
@@ -161,6 +175,8 @@ def verify(a: Key, b: Key, rules: DedupRules) -> Verdict:
         return Verdict(MergeRule.EXACT, 100)
     score = leftover_similarity(a, b)
     lex = lexicon(rules)
+    if a.directions and b.directions and a.directions != b.directions:
+        return Verdict(None, score, WhyNot.DIRECTION)
     if settings_clash(a, b, lex.taxonomy.ancestors, lex.phases):
         return Verdict(None, score, WhyNot.SETTING)
     same_concepts = a.concepts == b.concepts
@@ -184,6 +200,8 @@ def verify(a: Key, b: Key, rules: DedupRules) -> Verdict:
         return Verdict(MergeRule.SAME_CONCEPTS, 100)
     needed = rules.threshold if a.concepts else max(rules.threshold, 90)
     if score >= needed and a.leftover and b.leftover:
+        if (why := opposed(a.leftover, b.leftover, lex)) is not None:
+            return Verdict(None, score, why)
         return Verdict(MergeRule.SIMILAR, score)
     return Verdict(None, score, WhyNot.WORDING)
 
