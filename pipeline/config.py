@@ -168,6 +168,8 @@ def _structure(node: yaml.Node) -> StructureRules:
         non_question_sections=as_regex(m.req("non_question_sections"), re.I),
         number_only=as_regex(m.req("number_only"), re.I),
         bare_number=as_regex(m.req("bare_number")),
+        bare_number_run=as_int(m.req("bare_number_run")),
+        plain_section_max_words=as_int(m.req("plain_section_max_words")),
         outline_number=as_regex(m.req("outline_number")),
         toc_label=as_regex(m.req("toc_label"), re.I),
         list_announcers=as_list(m.req("list_announcers"), as_str),

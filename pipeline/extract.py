@@ -60,7 +60,7 @@ def item_id(question: str) -> str:
 
 # roles of blocks that never join an answer, with the reason their removal is recorded under
 _NOT_CONTENT = {Role.TITLE: "page-title", Role.QNUMBER: "question-number", Role.REVEAL: "reveal-label",
-                Role.TOC: "table-of-contents"}
+                Role.TOC: "table-of-contents", Role.LABEL: "question-card-title"}
 
 
 def _segment(page: CleanPage, rules: Rules) -> tuple[list[_Draft], list[Removal], list[Repair]]:

@@ -14,7 +14,7 @@ _SENTENCE_END = (".", "!", "?", ":", ";", "。", "！", "？", "：", "；", ")"
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 
 
-def _runs(numbers: list[tuple[int, int]]) -> list[list[int]]:
+def counting_runs(numbers: list[tuple[int, int]]) -> list[list[int]]:
     """The chains of (index, value) pairs whose values count up by one, in page order, as lists of indexes."""
     chains: dict[int, list[int]] = {}  # the value a chain expects next -> the indexes in it
     done: list[list[int]] = []
@@ -37,7 +37,7 @@ def drop_page_numbers(blocks: list[Block], rules: PdfTraceRules,
     numbers = [(i, int(found.group("n"))) for i, b in enumerate(blocks)
                if b.kind == "para" and (found := rules.page_number.match(b.text.strip()))]
     pages: set[int] = set()
-    for chain in _runs(numbers):
+    for chain in counting_runs(numbers):
         between = sum(len(b.text) for b in blocks[chain[0] : chain[-1] + 1])
         if len(chain) >= rules.min_run and between >= rules.min_chars_between * (len(chain) - 1):
             pages.update(chain)

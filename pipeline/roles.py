@@ -11,6 +11,7 @@ from pipeline.answers import strip_label
 from pipeline.clean import is_question_block
 from pipeline.config import Rules
 from pipeline.models import Block
+from pipeline.pdf_traces import counting_runs
 from pipeline.questions import (
     bold_then_answer,
     is_question_text,
@@ -46,6 +47,8 @@ from pipeline.signature import Role, body_outscores_headings, is_reveal_label, s
 
 _TERM_MAX_CHARS = 24  # a bold lead this short before a colon or dash may be a term being glossed
 _LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
+_PLAIN_SECTIONS_MIN = 2  # unmarked heading lines are sections only when a page has at least this many
 _TOC_MIN_ENTRIES = 3  # a copied table of contents lists at least this many lines
 _TITLE_MAX_CHARS = 80  # a section title in a table of contents copied as text is at most this long
 
@@ -179,6 +182,7 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
     qa_carrier = 2 * sum(is_question_text(unquote(b.text), rules.structure) for b in qa_blocks) >= len(qa_blocks) or \
         not any(is_question_block(b, rules) for b in blocks if b.kind != "qa")
     toc = _copied_toc(blocks, rules)
+    card_numbers = _card_numbers(blocks, rules)
     roles: list[Role] = []
     last_num: dict[str, float] = {}
     list_next = 0  # after "The steps:", the number the announced list continues with (0: no such list)
@@ -194,7 +198,8 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
             roles.append(Role.QUESTION)
             asker = block
             continue
-        if block.kind in ("para", "heading") and rules.structure.number_only.match(strip_markup(block.text)):
+        if index in card_numbers or (
+                block.kind in ("para", "heading") and rules.structure.number_only.match(strip_markup(block.text))):
             numbered_next = True
             roles.append(Role.QNUMBER)
             continue
@@ -294,7 +299,26 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
             roles[i] = Role.QNUMBER
     _outline_numbers(blocks, roles, rules)
     _toc_sections(blocks, roles, toc, rules)
+    for i, block in enumerate(blocks[1:], 1):  # "RNN vs LSTM" over "Question" over the question: the card's title
+        if roles[i] == Role.QNUMBER and not _DIGIT.search(block.text) and \
+                rules.structure.number_only.match(strip_markup(block.text)) and \
+                _title_line(blocks[i - 1], roles[i - 1], rules):
+            roles[i - 1] = Role.LABEL
+    _plain_sections(blocks, roles, rules)
     return roles
+
+
+def _plain_sections(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
+    """Headings that lost their markup in a copy ("Linear regression" between an answer and the next question): a
+    short line of a few words, after an answer's own text and right before a question, is a section when the page
+    has at least two of them (one alone may be a short last line of an answer)."""
+    found = [i for i in range(2, len(blocks) - 1)
+             if roles[i + 1] == Role.QUESTION and blocks[i + 1].kind == "para" and roles[i - 1] == Role.CONTENT and
+             roles[i] == Role.CONTENT and _title_line(blocks[i], roles[i], rules) and
+             len(blocks[i].text.split()) <= rules.structure.plain_section_max_words and blocks[i].text[:1].isupper()]
+    if len(found) >= _PLAIN_SECTIONS_MIN:
+        for i in found:
+            roles[i] = Role.SECTION
 
 
 def _toc_sections(blocks: list[Block], roles: list[Role], toc: set[int], rules: Rules) -> None:
@@ -305,6 +329,17 @@ def _toc_sections(blocks: list[Block], roles: list[Role], toc: set[int], rules: 
     for i, block in enumerate(blocks):
         if roles[i] == Role.CONTENT and block.kind == "para" and _entry(block, rules) in titles:
             roles[i] = Role.SECTION
+
+
+def _card_numbers(blocks: list[Block], rules: Rules) -> set[int]:
+    """Numbers alone on their lines that count up by one ("1" … "8"), each over a line that asks or prompts ("Tell me
+    about a time…"): a question bank printing each card's number above it. The indexes of those numbers."""
+    structure = rules.structure
+    numbers = [(i, int(found.group(0).rstrip(".、"))) for i, b in enumerate(blocks[:-1])
+               if b.kind == "para" and (found := structure.bare_number.match(b.text.strip())) and
+               blocks[i + 1].kind == "para" and len(blocks[i + 1].text) <= structure.max_heading_question_chars and
+               is_question_text(strip_markup(blocks[i + 1].text), structure)]
+    return {i for run in counting_runs(numbers) if len(run) >= structure.bare_number_run for i in run}
 
 
 def _entry(block: Block, rules: Rules) -> str:

@@ -100,6 +100,8 @@ class StructureRules:
     non_question_sections: re.Pattern[str]
     number_only: re.Pattern[str]
     bare_number: re.Pattern[str]
+    bare_number_run: int
+    plain_section_max_words: int
     outline_number: re.Pattern[str]
     toc_label: re.Pattern[str]
     list_announcers: tuple[str, ...]

@@ -91,19 +91,20 @@ def test_a_pdf_export_loses_its_page_numbers_and_line_end_hyphens(rules: Rules) 
 
 
 def test_numbers_alone_on_lines_stay_when_they_are_no_page_numbers(rules: Rules, tmp_path: Path) -> None:
-    # close together (a column of a copied table), and above unnumbered questions (the questions' own numbers)
+    # close together (a column of a copied table), and above the questions (the questions' own numbers)
     page = tmp_path / "numbers.txt"
-    page.write_text("What is a confusion matrix?\n\nA table of predicted against true classes, for example:\n\n"
-                    "1\n\n2\n\n3\n\nIt reads the counts per pair of classes.\n\n"
-                    "4\n\nWhy does accuracy mislead on rare classes?\n\nPredicting the common class scores high.\n\n"
-                    "5\n\nHow do you choose a threshold for recall?\n\nFrom the costs of a miss and a false alarm.\n\n"
-                    "6\n\nWhat does the area under the curve summarize?\n\nRanking quality over all thresholds.\n",
+    page.write_text("1\n\nWhat is a confusion matrix?\n\nA table of predicted against true classes, counted:\n\n"
+                    "7\n\n8\n\n9\n\nIt reads the counts per pair of classes.\n\n"
+                    "2\n\nWhy does accuracy mislead on rare classes?\n\nPredicting the common class scores high.\n\n"
+                    "3\n\nHow do you choose a threshold for recall?\n\nFrom the costs of a miss and a false alarm.\n\n"
+                    "4\n\nWhat does the area under the curve summarize?\n\nRanking quality over all thresholds.\n",
                     encoding="utf-8")
     source = extract_file(page, rules)
     assert [i.question for i in source.items] == [
         "What is a confusion matrix?", "Why does accuracy mislead on rare classes?",
         "How do you choose a threshold for recall?", "What does the area under the curve summarize?"]
-    assert "\n\n1\n\n2\n\n3\n\n" in source.items[0].answer
+    assert "\n\n7\n\n8\n\n9\n\n" in source.items[0].answer
+    assert source.items[1].answer == "Predicting the common class scores high."  # no "3" at its end
     assert not any(r.rule == "pdf-page-number" for r in clean_page(load_page(page), rules).removals)
 
 
@@ -137,3 +138,45 @@ def test_a_table_of_contents_copied_alone_lists_its_questions_without_outline_nu
     assert [i.answer for i in source.items] == ["", "", ""]
     assert [i.section for i in source.items] == ["Questions on attention", "Questions on attention",
                                                  "Questions on decoding"]
+
+
+def test_numbers_counting_up_over_prompts_make_each_prompt_a_question(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "numbered-card-prompts.txt", rules)
+    assert [i.question for i in source.items] == [
+        "Tell me about a model you shipped that disappointed users. What did you change afterwards?",
+        "Describe a time you chose a smaller model over a larger one.",  # no "?", yet numbered like the others
+        "How do you decide that an evaluation set is good enough? Walk me through how you built your last one.",
+        "Explain a technical trade-off to someone outside engineering."]
+    assert [i.answer for i in source.items] == [
+        "Say how you noticed, not only what you fixed. Mention the metric that moved.",
+        "Give the numbers: latency, cost, and the quality you gave up.",
+        "Talk about coverage of real traffic and how you kept it from leaking into training.",
+        "Pick an example with a visible cost to the user, such as slower replies for better answers."]
+
+
+def test_labelled_question_cards_lose_their_titles_and_metadata(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "question-cards-labelled.txt", rules)
+    assert [i.question for i in source.items] == [
+        "Why did attention replace recurrence in sequence models. What does it cost?",
+        "What changes when layer normalization moves before the sublayer",
+        "Is dropout active at inference? What replaces it"]  # a second question after the "?" is no answer
+    attention, norm, dropout = source.items
+    assert attention.answer == ("Attention relates every pair of positions in one step, so training runs in parallel "
+                                "and long-range links do not fade.\n\nThe price is memory and compute that grow with "
+                                "the square of the sequence length.")
+    assert norm.answer == ""  # the card printed "Answer" over nothing
+    assert dropout.answer.startswith("No: every unit is kept")
+    _assert_no_junk(source, "Companies", "Difficulty", "Frequency", "Layer norm placement", "Dropout at inference",
+                    "Question\n", "Answer")
+
+
+def test_a_copied_repository_page_keeps_its_sections_and_drops_difficulty_emoji(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "copied-repo-page.txt", rules)
+    assert [i.question for i in source.items] == [
+        "What separates classification from regression?", "Why can accuracy mislead on an imbalanced data set?",
+        "When would you prefer recall to precision?", "What does early stopping regularize?"]
+    assert [i.section for i in source.items] == ["Supervised learning", "Evaluation", "Evaluation", "Regularization"]
+    assert source.items[0].answer == "The target: a class label for classification, a number for regression."
+    assert source.items[2].answer.endswith("as in screening for a disease.")  # "Regularization" is not in it
+    _assert_no_junk(source, "👶", "⭐", "🚀", "contributors", "sloc", "Regularization\n")
+    assert not any(i.flags for i in source.items)
