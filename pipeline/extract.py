@@ -89,6 +89,8 @@ def _segment(page: CleanPage, rules: Rules) -> tuple[list[_Draft], list[Removal]
             revealed = after is not None and after.kind == "qa" and is_reveal_label(after.text, rules)
             question, inline, number, style = parse_question(block, rules, revealed)
             question = unquote(question)
+            if not question:  # a line that looked like a question but reads as none: accounted for, not lost
+                dropped.append(Removal("unreadable-question", block.text[:300], block.line))
             if drafts and drafts[-1].question:
                 _split_glued_heading(drafts[-1], repairs, blocks[i].line)
                 section = drafts[-1].next_section or section

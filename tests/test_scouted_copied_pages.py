@@ -180,3 +180,15 @@ def test_a_copied_repository_page_keeps_its_sections_and_drops_difficulty_emoji(
     assert source.items[2].answer.endswith("as in screening for a disease.")  # "Regularization" is not in it
     _assert_no_junk(source, "👶", "⭐", "🚀", "contributors", "sloc", "Regularization\n")
     assert not any(i.flags for i in source.items)
+
+
+def test_a_long_scenario_question_with_a_remark_after_its_mark_is_kept_whole(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "scenario-questions.md", rules)
+    assert [i.question for i in source.items] == [
+        "Your training set has two thousand features and half a million rows, and the laptop you are given has little "
+        "memory. The manager wants the model to train within minutes. What would you try first? (Assume you cannot "
+        "buy more hardware.)",
+        "Is scaling needed before a tree ensemble? Why or why not?"]
+    assert [i.number for i in source.items] == ["1", "2"]
+    assert source.items[0].answer.startswith("Sample the rows") and "**Answer:**" not in source.items[0].answer
+    assert source.items[1].answer.startswith("No: splits compare values")
