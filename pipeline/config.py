@@ -241,7 +241,7 @@ def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
     m = NodeMap(node, "dedup")
     m.only(("filler", "intents", "threshold", "related_threshold", "related_per_question", "max_block",
             "same_page_strict", "combine", "siblings", "scope", "frames", "examples", "phases", "negation",
-            "opposites", "directions"))
+            "opposites", "directions", "relative", "rewrites"))
     same_page = m.opt("same_page_strict")
     fillers = NodeMap(m.req("filler"), "filler")
 
@@ -314,7 +314,9 @@ def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
         phases=as_list(phases, as_str) if phases is not None else (),
         negation=as_list(negation, _negation_word) if (negation := m.opt("negation")) is not None else (),
         opposites=as_list(pairs, _opposite) if (pairs := m.opt("opposites")) is not None else (),
-        directions=_directions(ways) if (ways := m.opt("directions")) is not None else (),
+        directions=(ways := _directions(node_w) if (node_w := m.opt("directions")) is not None else ()),
+        relative=_relative(m.opt("relative"), ways),
+        rewrites=as_list(rewrites, _rewrite) if (rewrites := m.opt("rewrites")) is not None else (),
     )
 
 
@@ -341,6 +343,17 @@ def _directions(node: yaml.Node) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if len(ways) < 2:
         raise fail(node, "directions needs two or more directions (up and down)")
     return ways
+
+
+def _relative(node: yaml.Node | None, ways: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[str, ...]:
+    """Directions told from a moment a setting names: each must be a direction."""
+    if node is None:
+        return ()
+    names = as_list(node, as_str)
+    unknown = [n for n in names if n not in {name for name, _ in ways}]
+    if unknown:
+        raise fail(node, f"unknown direction '{unknown[0]}' in relative")
+    return names
 
 
 def _taxonomy(node: yaml.Node) -> tuple[Topic, ...]:
@@ -390,7 +403,7 @@ def _deck(node: yaml.Node) -> DeckSettings:
 
 
 def _rewrite(node: object) -> Rewrite:
-    m = NodeMap(node, "a url rewrite")  # type: ignore[arg-type]
+    m = NodeMap(node, "a rewrite")  # type: ignore[arg-type]
     m.only(("name", "pattern", "replace"))
     return Rewrite(as_str(m.req("name")), as_regex(m.req("pattern")), as_str(m.req("replace")))
 

@@ -206,6 +206,8 @@ class DedupRules:
     negation: tuple[str, ...] = ()  # leftover words (CJK: characters) that turn a question into its negation
     opposites: tuple[tuple[str, str], ...] = ()  # leftover words of opposite sense ('入'/'出', 'input'/'output')
     directions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (direction, its words): '过大' up, '过小' down
+    relative: tuple[str, ...] = ()  # directions told from a setting's moment ('之前', '之后')
+    rewrites: tuple[Rewrite, ...] = ()  # applied to the normalized question first ('能不能' reads as '能')
 
 
 @dataclass(frozen=True)

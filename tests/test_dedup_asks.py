@@ -32,6 +32,8 @@ def _cards(rules: Rules, *questions: str) -> list[list[str]]:
     ("为什么会出现梯度消失，有哪些方法可以缓解梯度消失？", "如何缓解梯度消失？"),  # one ask of a two-ask question
     ("What is a KV cache, and why does it matter?", "Why does the KV cache matter?"),
     ("Why do we need layer normalization?", "What is the purpose of layer normalization?"),  # why = what for
+    ("Dropout有什么作用？", "What is the purpose of dropout?"),  # '有什么' + '作用' asks what it is for, no list
+    ("Dropout的作用有哪些？", "为什么要用Dropout？"),
     ("解释一下L1和L2正则化", "L1和L2正则化有什么区别？"),  # alternatives named together are compared
     ("BERT、GPT和T5的区别", "BERT和GPT的区别是什么？"),  # a comparison within a larger one
     ("What is tokenization in the context of machine translation?", "什么是分词？"),  # a scope is no subject
@@ -115,6 +117,8 @@ def test_why_and_what_for_stay_two_questions_of_one_page(rules: Rules) -> None:
     ("Why is left padding preferred for batched generation with decoder-only models?",
      "Why is right padding preferred for batched generation with decoder-only models?", WhyNot.OPPOSITE),
     ("上采样有哪些方法？", "下采样有哪些方法？", WhyNot.CONCEPTS),  # '上'/'下' are filler: two concepts
+    ("残差连接为什么放在LayerNorm之前？", "残差连接为什么放在LayerNorm之后？", WhyNot.DIRECTION),
+    ("为什么要在softmax之前除以根号d？", "为什么要在softmax之后除以根号d？", WhyNot.DIRECTION),  # one moment, two sides
 ])
 def test_a_question_and_its_negation_or_mirror_stay_apart(a: str, b: str, why: WhyNot, rules: Rules) -> None:
     assert sorted(map(len, _cards(rules, a, b))) == [1, 1]
@@ -127,6 +131,9 @@ def test_a_question_and_its_negation_or_mirror_stay_apart(a: str, b: str, why: W
     ("Why doesn't BERT use a decoder?", "Why does BERT not use a decoder?"),
     ("为什么模型越大需要的显存越多？", "为什么模型越大显存占用越多？"),
     ("What is low-rank adaptation?", "什么是LoRA？"),  # a name's own 'low' says no direction
+    ("大模型会不会取代搜索引擎？", "大模型会取代搜索引擎吗？"),  # 'A不A' asks yes or no, and negates nothing
+    ("Transformer需不需要位置编码？", "Transformer需要位置编码吗？"),
+    ("RAG有没有必要做重排序？", "RAG有必要做重排序吗？"),
 ])
 def test_both_negated_or_the_same_direction_still_merge(a: str, b: str, rules: Rules) -> None:
     assert _cards(rules, a, b) == [[a, b]]
@@ -136,6 +143,8 @@ def test_both_negated_or_the_same_direction_still_merge(a: str, b: str, rules: R
     ("dedup:\n  directions: [up]\n", "deckmill.yaml:2: directions must be a mapping"),
     ("dedup:\n  opposites: [[最大, 最小]]\n", "deckmill.yaml:2: '最大' must be one Chinese character"),
     ("dedup:\n  opposites: [[in, in]]\n", "deckmill.yaml:2: an opposite is a pair of two different words"),
+    ("dedup:\n  relative: [sideways]\n", "deckmill.yaml:2: unknown direction 'sideways' in relative"),
+    ("dedup:\n  rewrites:\n    - {name: bad, pattern: '(', replace: ''}\n", "deckmill.yaml:3:"),
     ("dedup:\n  negation: [不是]\n", "deckmill.yaml:2: '不是' must be one Chinese character"),
     ("dedup:\n  intents:\n    - {name: cause, words: [为什么], same_as: nosuch}\n", "unknown intent 'nosuch'"),
     ("dedup:\n  siblings: {ask: nosuch, asked: [explain]}\n", "unknown intent 'nosuch'"),

@@ -162,6 +162,8 @@ def _words(pieces: list[str]) -> tuple[str, ...]:
 def make_key(question: str, lang: str, rules: DedupRules) -> Key:
     lex = lexicon(rules)
     text = _LEADING_NUMBER.sub("", normalize(question))
+    for rewrite in rules.rewrites:
+        text = rewrite.pattern.sub(rewrite.replace, text)
     for phrase in lex.leading_filler:
         if text.startswith(phrase):
             text = text[len(phrase):]

@@ -189,6 +189,7 @@ class Lexicon:
     negation: frozenset[str] = frozenset()  # leftover words that negate a question ('不', 'not')
     directions: Trie | None = None  # words saying which way a quantity goes, outside concept names
     opposites: tuple[tuple[str, str], ...] = ()  # leftover words of opposite sense
+    relative: frozenset[str] = frozenset()  # directions told from a setting's moment ('之前', '之后')
 
 
 def _direction_trie(rules: DedupRules) -> Trie | None:
@@ -242,7 +243,8 @@ def lexicon(rules: DedupRules) -> Lexicon:
                     tuple(normalize(w) for w in rules.examples), frozenset(rules.phases),
                     {i.name: frozenset(i.covers) for i in rules.intents if i.covers},
                     {i.name: i.in_comparison for i in rules.intents if i.in_comparison},
-                    frozenset(rules.negation), _direction_trie(rules), rules.opposites)
+                    frozenset(rules.negation), _direction_trie(rules), rules.opposites,
+                    frozenset(rules.relative))
     _LEXICONS[id(rules)] = (rules, built)
     return built
 

@@ -175,7 +175,7 @@ def verify(a: Key, b: Key, rules: DedupRules) -> Verdict:
         return Verdict(MergeRule.EXACT, 100)
     score = leftover_similarity(a, b)
     lex = lexicon(rules)
-    if a.directions and b.directions and a.directions != b.directions:
+    if directions_clash(a, b, lex.relative):
         return Verdict(None, score, WhyNot.DIRECTION)
     if settings_clash(a, b, lex.taxonomy.ancestors, lex.phases):
         return Verdict(None, score, WhyNot.SETTING)
@@ -217,6 +217,14 @@ def relation_unasked(a: Key, b: Key, opens: KeysView[str], levels: dict[str, int
     if max((levels.get(i, 99) for i in closed.intents), default=0) <= min(levels.values(), default=0) + 1:
         return False  # a definition (the lowest level an ask above an open request has)
     return not closed.parents_named <= request.concepts | request.parents_named
+
+
+def directions_clash(a: Key, b: Key, relative: frozenset[str]) -> bool:
+    """Both say which way something goes, and not the same ways ('batch size过大' / '过小'). Ways told from a moment
+    ('之前', '之后') clash only between questions set at the same moment: 'after the QK product' is 'before softmax'."""
+    if not a.directions or not b.directions or a.directions == b.directions:
+        return False
+    return not (a.directions ^ b.directions <= relative and a.setting != b.setting)
 
 
 def settings_clash(a: Key, b: Key, ancestors: Callable[[str], list[str]], phases: frozenset[str]) -> bool:
