@@ -89,9 +89,26 @@ def _drop_blocks(blocks: list[Block], rules: Rules) -> tuple[list[Block], list[R
             removals.append(Removal(rule.name, block.text, block.line))
         elif out and _echoes(out[-1], block, rules):
             removals.append(Removal("repeated-line", block.text, block.line))
+            if out[-1].kind == block.kind == "para":  # a copied accordion's title: a collapsed block, as <details>
+                out[-1] = replace(out[-1], kind="qa")
+        elif out and _glued_echo(out[-1], block, rules):
+            # "…of RNN/LSTM.3. Tokenization" over "3. Tokenization": the panel's last line took the title's first copy
+            removals.append(Removal("repeated-line", block.text, block.line))
+            out[-1] = replace(out[-1], text=out[-1].text[: -len(block.text.strip())].rstrip())
+            out.append(replace(block, kind="qa"))
         else:
             out.append(block)
     return out, removals
+
+
+def _glued_echo(prev: Block, block: Block, rules: Rules) -> bool:
+    """A copied accordion's title whose first copy was glued to the end of the line above: that line ends with this
+    numbered line's whole text ("…problem of RNN/LSTM.3. Tokenization" then "3. Tokenization")."""
+    text = block.text.strip()
+    if block.kind != "para" or prev.kind != "para" or len(text) <= 3 or "\n" in text:
+        return False
+    head = prev.text.strip()[: -len(text)] if prev.text.strip().endswith(text) else ""
+    return bool(head.strip()) and numbering(strip_markup(text), rules.structure) is not None
 
 
 def _echoes(prev: Block, block: Block, rules: Rules) -> bool:

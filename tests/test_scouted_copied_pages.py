@@ -192,3 +192,16 @@ def test_a_long_scenario_question_with_a_remark_after_its_mark_is_kept_whole(rul
     assert [i.number for i in source.items] == ["1", "2"]
     assert source.items[0].answer.startswith("Sample the rows") and "**Answer:**" not in source.items[0].answer
     assert source.items[1].answer.startswith("No: splits compare values")
+
+
+def test_titles_a_copied_accordion_printed_twice_are_its_cards_even_when_they_do_not_ask(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "accordion-topic-titles.txt", rules)
+    assert [i.question for i in source.items] == ["Chunk overlap", "Reranking", "Hybrid search", "Recall at k"]
+    assert [i.number for i in source.items] == ["1", "2", "3", "4"]
+    overlap, rerank, hybrid, recall = source.items
+    assert overlap.answer == "Keeps a sentence that crosses a boundary whole in at least one chunk."
+    # the first copy of "3. Hybrid search" glued to the end of the panel above is cut off it
+    assert rerank.answer.endswith("It reorders the top candidates of the first stage.")
+    assert hybrid.answer == "Keyword scores catch rare names and codes that embeddings blur."
+    assert recall.section == "Evaluation" and recall.answer.startswith("The share of queries")
+    _assert_no_junk(source, "2. Evaluation", "3. Hybrid", "Recall at k\n")
