@@ -205,3 +205,16 @@ def test_titles_a_copied_accordion_printed_twice_are_its_cards_even_when_they_do
     assert hybrid.answer == "Keyword scores catch rare names and codes that embeddings blur."
     assert recall.section == "Evaluation" and recall.answer.startswith("The share of queries")
     _assert_no_junk(source, "2. Evaluation", "3. Hybrid", "Recall at k\n")
+
+
+def test_an_answer_that_is_only_a_picture_the_page_did_not_keep_is_flagged(rules: Rules) -> None:
+    source = extract_file(FIXTURES / "image-only-answers.html", rules)
+    assert [i.question for i in source.items] == [
+        "What does a residual block look like?", "Where does layer normalization sit in a pre-norm block?",
+        "Why does a causal mask hide the upper triangle?"]
+    residual, prenorm, mask = source.items
+    assert residual.answer == "(image: two layers with a skip connection around them)"
+    assert "damaged:image-only-answer" in [str(f) for f in residual.flags]
+    # a picture beside text of its own is no image-only answer
+    assert prenorm.answer.endswith("so the skip path stays an identity.") and not prenorm.flags
+    assert not mask.flags
