@@ -9,17 +9,9 @@ from pathlib import Path
 
 from pipeline.clean import clean_page
 from pipeline.config import Rules
-from pipeline.models import SourceItems
 from pipeline.questions import split_fused
 from pipeline.sources import load_page
-from tests.conftest import FIXTURES, extract_file
-
-
-def _assert_no_junk(source: SourceItems, *junk: str) -> None:
-    """None of these strings (page chrome, labels) shows in any question or answer of the page."""
-    for item in source.items:
-        text = item.question + item.answer
-        assert not [j for j in junk if j in text], (item.question, [j for j in junk if j in text])
+from tests.conftest import FIXTURES, assert_no_junk, extract_file
 
 
 def test_copied_reveal_buttons_and_the_closing_section_stay_out_of_the_answers(rules: Rules) -> None:
@@ -35,7 +27,7 @@ def test_copied_reveal_buttons_and_the_closing_section_stay_out_of_the_answers(r
     assert clipping.answer.startswith("It caps the norm") and clipping.answer.endswith("need it most.")
     # "Conclusion" alone on a line after the last question closes the page's questions
     assert warmup.answer.endswith("pushing the model somewhere poor.")
-    _assert_no_junk(source, "Show answer", "Reveal the solution", "Hide answer", "Conclusion", "Bookmark")
+    assert_no_junk(source, "Show answer", "Reveal the solution", "Hide answer", "Conclusion", "Bookmark")
     assert not any(i.flags for i in source.items)
 
 
@@ -59,7 +51,7 @@ def test_interviewer_and_candidate_labels_mark_question_and_answer(rules: Rules)
                         "toward zero at each step."
     assert l1.answer == "It drives many weights to exactly zero, so it doubles as feature selection."
     assert dropout.answer.startswith("Dropping random units")
-    _assert_no_junk(source, "Interviewer", "Candidate", "practice round")
+    assert_no_junk(source, "Interviewer", "Candidate", "practice round")
 
 
 def test_a_pdf_export_loses_its_page_numbers_and_line_end_hyphens(rules: Rules) -> None:
@@ -81,7 +73,7 @@ def test_a_pdf_export_loses_its_page_numbers_and_line_end_hyphens(rules: Rules) 
     assert data.answer.endswith("at the same step every time.")
     # "## Conclusion" after the last question is the page's, not the last answer's
     assert decay.answer.endswith("the general knowledge it had.")
-    _assert_no_junk(source, "Conclusion", "Print this sheet", "share it with your team")
+    assert_no_junk(source, "Conclusion", "Print this sheet", "share it with your team")
     for item in source.items:
         assert not [line for line in item.answer.split("\n") if line.strip().isdigit()], item.question
     page = clean_page(load_page(path), rules)
@@ -120,7 +112,7 @@ def test_a_copied_table_of_contents_is_skipped_and_names_the_sections(rules: Rul
     assert attention.answer == "Over the keys: the weights of each query across all positions add up to one."
     assert scaling.answer.endswith("which leaves almost no gradient.")  # the next section's title is not in it
     assert sampling.answer.startswith("Top-k keeps a fixed number")
-    _assert_no_junk(source, "2.1.", "3.1.", "Table of contents", "Questions on decoding")
+    assert_no_junk(source, "2.1.", "3.1.", "Table of contents", "Questions on decoding")
     assert not any(i.flags for i in source.items)
 
 
@@ -166,7 +158,7 @@ def test_labelled_question_cards_lose_their_titles_and_metadata(rules: Rules) ->
                                 "the square of the sequence length.")
     assert norm.answer == ""  # the card printed "Answer" over nothing
     assert dropout.answer.startswith("No: every unit is kept")
-    _assert_no_junk(source, "Companies", "Difficulty", "Frequency", "Layer norm placement", "Dropout at inference",
+    assert_no_junk(source, "Companies", "Difficulty", "Frequency", "Layer norm placement", "Dropout at inference",
                     "Question\n", "Answer")
 
 
@@ -178,7 +170,7 @@ def test_a_copied_repository_page_keeps_its_sections_and_drops_difficulty_emoji(
     assert [i.section for i in source.items] == ["Supervised learning", "Evaluation", "Evaluation", "Regularization"]
     assert source.items[0].answer == "The target: a class label for classification, a number for regression."
     assert source.items[2].answer.endswith("as in screening for a disease.")  # "Regularization" is not in it
-    _assert_no_junk(source, "👶", "⭐", "🚀", "contributors", "sloc", "Regularization\n")
+    assert_no_junk(source, "👶", "⭐", "🚀", "contributors", "sloc", "Regularization\n")
     assert not any(i.flags for i in source.items)
 
 
@@ -204,7 +196,7 @@ def test_titles_a_copied_accordion_printed_twice_are_its_cards_even_when_they_do
     assert rerank.answer.endswith("It reorders the top candidates of the first stage.")
     assert hybrid.answer == "Keyword scores catch rare names and codes that embeddings blur."
     assert recall.section == "Evaluation" and recall.answer.startswith("The share of queries")
-    _assert_no_junk(source, "2. Evaluation", "3. Hybrid", "Recall at k\n")
+    assert_no_junk(source, "2. Evaluation", "3. Hybrid", "Recall at k\n")
 
 
 def test_an_answer_that_is_only_a_picture_the_page_did_not_keep_is_flagged(rules: Rules) -> None:
