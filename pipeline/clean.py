@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import partial
 
 from pipeline.config import Rules
 from pipeline.models import Block, CleanPage, RawPage, Removal, Repair
@@ -215,7 +216,7 @@ def clean_page(raw: RawPage, rules: Rules) -> CleanPage:
     blocks, spans = _drop_spans(blocks, rules)
     blocks, tail = _truncate_tail(blocks, rules)
     blocks, dropped = _drop_blocks(blocks, rules)
-    blocks, pages, page_joins = drop_page_numbers(blocks, rules.junk.pdf_export, [_asks_own(b, rules) for b in blocks])
+    blocks, pages, page_joins = drop_page_numbers(blocks, rules.junk.pdf_export, partial(_asks_own, rules=rules))
     blocks, hyphens = mend_hyphen_breaks(blocks, rules.junk.pdf_export)
     blocks, joins = _join_lines(blocks, rules, raw.fmt)
     lines_in = sum(1 for line in raw.text.split("\n") if line.strip())

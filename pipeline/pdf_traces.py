@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 
@@ -29,10 +30,10 @@ def counting_runs(numbers: list[tuple[int, int]]) -> list[list[int]]:
 
 
 def drop_page_numbers(blocks: list[Block], rules: PdfTraceRules,
-                      asks_own: list[str | None]) -> tuple[list[Block], list[Removal], list[Repair]]:
+                      asks_own: Callable[[Block], str | None]) -> tuple[list[Block], list[Removal], list[Repair]]:
     """Drop the page numbers a PDF export left between paragraphs and join a paragraph a page break cut in two.
 
-    `asks_own[i]` is the printed number of the question block i opens ("" when unnumbered), None when block i asks
+    `asks_own(block)` is the printed number of the question a block opens ("" when unnumbered), None when it asks
     nothing: a number alone above a question with no other number (or the same) is that question's number, kept."""
     numbers = [(i, int(found.group("n"))) for i, b in enumerate(blocks)
                if b.kind == "para" and (found := rules.page_number.match(b.text.strip()))]
@@ -49,7 +50,7 @@ def drop_page_numbers(blocks: list[Block], rules: PdfTraceRules,
         if joined_next:
             joined_next = False
             continue
-        own = asks_own[i + 1] if i + 1 < len(blocks) else None
+        own = asks_own(blocks[i + 1]) if i in pages and i + 1 < len(blocks) else None
         if i not in pages or (own is not None and own in ("", block.text.strip())):
             out.append(block)
             continue

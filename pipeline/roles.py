@@ -326,6 +326,8 @@ def _toc_sections(blocks: list[Block], roles: list[Role], toc: set[int], rules: 
     decoding"), heads a section there: it ends the answer above it."""
     titles = {_entry(blocks[i], rules) for i in toc if blocks[i].kind == "para" and
               not is_question_block(blocks[i], rules) and _title_line(blocks[i], Role.CONTENT, rules)}
+    if not titles:
+        return
     for i, block in enumerate(blocks):
         if roles[i] == Role.CONTENT and block.kind == "para" and _entry(block, rules) in titles:
             roles[i] = Role.SECTION
