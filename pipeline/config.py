@@ -163,6 +163,7 @@ def _structure(node: yaml.Node) -> StructureRules:
         interrogatives=as_list(words.req("interrogative"), as_str),
         question_final_words=as_list(m.req("question_final_words"), as_str),
         question_continuations=as_list(m.req("question_continuations"), as_str),
+        question_followups=as_list(m.req("question_followups"), as_str),
         continuation_max_chars=as_int(m.req("continuation_max_chars")),
         bullets=as_list(m.req("bullets"), as_str),
         non_question_sections=as_regex(m.req("non_question_sections"), re.I),

@@ -158,9 +158,8 @@ def question_length(text: str, rules: Rules) -> bool:
 
 def _asks(text: str, rules: Rules) -> bool:
     """Ends with "?", or goes on after its "?" with a sentence that still belongs to the question ("…? Discuss …")."""
-    words = rules.structure.question_continuations
     after = [text.rpartition(mark)[2].strip() for mark in ("?", "？") if mark in text]
-    return text.endswith(("?", "？")) or any(continues_question(text.partition(mark)[2].strip(), words)
+    return text.endswith(("?", "？")) or any(continues_question(text.partition(mark)[2].strip(), rules.structure)
                                              for mark in ("?", "？") if mark in text) or \
         any(is_aside(rest) for rest in after)  # "…What would you do? (Assume a single machine.)"
 

@@ -95,6 +95,7 @@ class StructureRules:
     interrogatives: tuple[str, ...]
     question_final_words: tuple[str, ...]
     question_continuations: tuple[str, ...]
+    question_followups: tuple[str, ...]
     continuation_max_chars: int
     bullets: tuple[str, ...]
     non_question_sections: re.Pattern[str]

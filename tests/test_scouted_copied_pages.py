@@ -39,6 +39,11 @@ def test_a_continuation_word_counts_only_as_a_whole_word(rules: Rules) -> None:
         "Does batch norm act the same at test time?", "However large the batch, it uses running averages.")
     assert split_fused("What is transfer learning? List two models that use it.", structure) == (
         "What is transfer learning? List two models that use it.", "")
+    # a follow-up that lost its "?" stays in the question; a sentence that states something answers it
+    assert split_fused("What are support vectors? What is a kernel", structure) == (
+        "What are support vectors? What is a kernel", "")
+    assert split_fused("When would you use retrieval? When the facts change often.", structure) == (
+        "When would you use retrieval?", "When the facts change often.")
 
 
 def test_interviewer_and_candidate_labels_mark_question_and_answer(rules: Rules) -> None:
