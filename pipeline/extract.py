@@ -312,8 +312,10 @@ def _options_only(blocks: list[Block], rules: Rules) -> bool:
 
 
 def _placeholder_only(blocks: list[Block], rules: Rules) -> bool:
-    """An "answer" that only holds a placeholder ("...?", "待补充"): nothing was written yet."""
-    return bool(blocks) and all(b.kind in ("para", "item") and rules.structure.answer_placeholder.match(b.text.strip())
+    """An "answer" that only holds a placeholder ("...?", "待补充", "**Answer:** _[To be filled]_"): nothing was
+    written yet."""
+    return bool(blocks) and all(b.kind in ("para", "item") and
+                                rules.structure.answer_placeholder.match(strip_label(b.text.strip(), rules)[0])
                                 for b in blocks)
 
 

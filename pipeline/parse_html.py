@@ -26,7 +26,7 @@ _SOURCE_WS = re.compile(r"[ \t\r\n\f\v]+")  # in HTML source a line break is a s
 _WIDE = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _WIDE_BREAK = re.compile(rf"(?<=[{_WIDE}])[ \t]*\n[ \t]*(?=[{_WIDE}])")
 _DOCUMENT = re.compile(r"<(!doctype\s+html|html|body)\b", re.I)
-_BOX_TITLE = re.compile(r"(^|[-_])title$")
+_BOX_TITLE = re.compile(r"(^|[-_]|(?<=[a-z]))(title|heading)(_[A-Za-z0-9]{4,6})?$", re.I)  # "admonitionHeading_Gvgb"
 _MIN_BOXES = 2  # a kind of titled box seen once is no pattern of questions
 _CHIP_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")  # "01" printed in its own element before a question
 # a button shows its text where it stands among the content (a quiz option); elsewhere it is a control ("Copy")

@@ -15,6 +15,8 @@ from pipeline.questions import is_aside
 from pipeline.tables import markdown_table
 
 _INLINE_HTML = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+_SHIELDED = re.compile("\ue000(\\d+)\ue001")
 _TOC = re.compile(r"^\s*\[(toc|TOC)\]\s*$|^\s*\[\[_?toc_?\]\]\s*$|^\s*\$\{toc\}\s*$", re.I)
 
 
@@ -144,9 +146,16 @@ def _inline(content: str, references: dict[str, dict[str, str]] | None = None) -
     """Inline Markdown as written (escaped bold restored, reference links made inline); inline HTML (<br>, <b>,
     <sup>...) turned into text and Markdown."""
     content = _resolve_references(_ESCAPED_BOLD.sub(r"**\1**", content), references or {})
-    if not _INLINE_HTML.search(content):
+    spans: list[str] = []
+
+    def shield(match: re.Match[str]) -> str:
+        spans.append(match.group(0))
+        return f"\ue000{len(spans) - 1}\ue001"
+
+    shielded = _CODE_SPAN.sub(shield, content)  # a code span is text as written: `<think>` is no tag
+    if not _INLINE_HTML.search(shielded):
         return content.strip()
-    return html_inline_text(content)
+    return _SHIELDED.sub(lambda m: spans[int(m.group(1))], html_inline_text(shielded))
 
 
 _LEAD_LINE = re.compile(r"^(\*\*[^*\n]+\*\*|__[^_\n]+__|[^\n]*[?？]\**)[ \t]*\n(.+)$", re.S)

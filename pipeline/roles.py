@@ -188,6 +188,7 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
     list_next = 0  # after "The steps:", the number the announced list continues with (0: no such list)
     numbered_next = False  # the previous block was only a question number: this one is the question
     asker: Block | None = None  # the question whose answer the following blocks belong to
+    unit_level = 0  # the level of the heading that only numbered the current question ("## Question 3")
     for index, block in enumerate(blocks):
         role = Role.CONTENT
         if index in toc:
@@ -201,15 +202,20 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
         if index in card_numbers or (
                 block.kind in ("para", "heading") and rules.structure.number_only.match(strip_markup(block.text))):
             numbered_next = True
+            unit_level = block.level if block.kind == "heading" else 0
             roles.append(Role.QNUMBER)
             continue
+        if block.kind == "heading" and block.level <= unit_level:
+            unit_level = 0  # a heading as high as the numbering one ends that question's unit
         listed = numbering(block.text, rules.structure)
         continues_list = bool(list_next and listed and listed.num == str(list_next)
                               and not strip_markup(listed.rest).endswith(("?", "？")))
         if block is title:
             role = Role.TITLE
         elif block.kind == "heading":
-            if rules.structure.non_question_sections.match(strip_markup(block.text)):
+            if unit_level and not strip_markup(block.text).endswith(("?", "？")):
+                role = Role.CONTENT  # "### Definition" under "## Question 3": a part of that question's answer
+            elif rules.structure.non_question_sections.match(strip_markup(block.text)):
                 role = Role.REFSECTION
             elif q_level and (block.level == q_level or styled(block, explicit_styles, rules)) and \
                     (is_question_block(block, rules) or styled(block, q_styles, rules) or

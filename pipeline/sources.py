@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import charset_normalizer
@@ -46,6 +47,24 @@ def discover(raw_dir: Path) -> list[Path]:
     return pages
 
 
+# ASCII with at least one pair of bytes from A1..FE each: the shape of GB2312 (EUC-CN) text; a Latin-1 page's accented
+# letters stand alone or before ASCII ("naïve", "café") and do not pair up this way
+_GB2312_SHAPE = re.compile(rb"[\x00-\x7f]*(?:[\xa1-\xfe][\xa1-\xfe][\x00-\x7f]*)+")
+
+
+def _gb_symbols_only(data: bytes) -> str | None:
+    """An English page saved by a Chinese editor (GBK) whose only wide characters are quotes, dashes, symbols or
+    Greek letters ("‘baseline’", "α"): no Chinese text for the detector to go on, which then names a Latin code page
+    or Big5. Its text when the bytes have GB2312's shape and read so, else None."""
+    if _GB2312_SHAPE.fullmatch(data) is None:
+        return None
+    text = data.decode("gb18030")
+    wide = {ch for ch in text if ord(ch) > 0x7F}
+    symbols = all(unicodedata.category(ch)[0] in "PSZN" or "\u0370" <= ch <= "\u03ff" or "\uff00" <= ch <= "\uffef"
+                  for ch in wide)
+    return text if symbols else None
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """Decode page bytes; returns (text, encoding name). Raises SkipPage for binary or empty input."""
     if not data.strip():
@@ -62,6 +81,9 @@ def decode(data: bytes) -> tuple[str, str]:
         if best is None:
             raise SkipPage("binary file, not text")
     best = charset_normalizer.from_bytes(data).best()
+    gb_symbols = _gb_symbols_only(data)
+    if gb_symbols is not None and (best is None or not str(best.encoding).startswith("gb")):
+        return gb_symbols, "gb18030"  # ASCII with a few GB quotes and dashes ("‘Baseline’"): not Latin or Big5 text
     if best is None or best.encoding is None:
         raise SkipPage("binary file, not text")
     encoding = best.encoding

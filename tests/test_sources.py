@@ -29,6 +29,16 @@ def test_decode_detects_the_encoding(encoding: str, prefix: bytes, expected: str
     assert not decoded.startswith("\ufeff")
 
 
+def test_an_english_page_saved_by_a_chinese_editor_keeps_its_gb_punctuation() -> None:
+    english = "## Question 2\n\n**Why keep a ‘baseline’ model?**\n\nIt sets the floor \u2014 “beat this first”.\n" * 5
+    decoded, name = decode(english.encode("gb18030"))
+    assert name == "gb18030" and decoded == english
+    # Latin-1 letters stand alone or before ASCII: still read as Latin text, not as Chinese pairs
+    latin = "Why is naive Bayes called na\u00efve? A caf\u00e9-napkin assumption: features are independent. " * 5
+    decoded, name = decode(latin.encode("latin-1"))
+    assert name != "gb18030" and "caf\u00e9-napkin" in decoded
+
+
 def test_binary_and_empty_pages_are_skipped(tmp_path: Path) -> None:
     binary = tmp_path / "image.txt"
     binary.write_bytes(bytes(range(256)) * 40)
