@@ -242,7 +242,7 @@ def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
     m = NodeMap(node, "dedup")
     m.only(("filler", "intents", "threshold", "related_threshold", "related_per_question", "max_block",
             "same_page_strict", "combine", "siblings", "scope", "frames", "examples", "phases", "negation",
-            "opposites", "directions", "relative", "rewrites"))
+            "opposites", "directions", "relative", "rewrites", "prefer"))
     same_page = m.opt("same_page_strict")
     fillers = NodeMap(m.req("filler"), "filler")
 
@@ -318,6 +318,7 @@ def _dedup(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
         directions=(ways := _directions(node_w) if (node_w := m.opt("directions")) is not None else ()),
         relative=_relative(m.opt("relative"), ways),
         rewrites=as_list(rewrites, _rewrite) if (rewrites := m.opt("rewrites")) is not None else (),
+        prefer=as_list(prefer, as_str) if (prefer := m.opt("prefer")) is not None else (),
     )
 
 

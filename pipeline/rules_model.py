@@ -209,6 +209,7 @@ class DedupRules:
     directions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (direction, its words): '过大' up, '过小' down
     relative: tuple[str, ...] = ()  # directions told from a setting's moment ('之前', '之后')
     rewrites: tuple[Rewrite, ...] = ()  # applied to the normalized question first ('能不能' reads as '能')
+    prefer: tuple[str, ...] = ()  # words choosing what comes before them over what follows ('A rather than B')
 
 
 @dataclass(frozen=True)

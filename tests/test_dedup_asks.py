@@ -46,6 +46,8 @@ def _cards(rules: Rules, *questions: str) -> list[list[str]]:
     ("为什么在算自注意力的时候要除以根号d?", "为什么在进行softmax之前需要除以dk的平方根"),
     # two settings that are no phases: one moment told two ways
     ("为什么在QK点积之后要除以根号d？", "为什么在进行softmax之前需要除以dk的平方根？"),
+    ("Contrast SVM, logistic regression, and decision trees.", "SVM、逻辑回归和决策树的区别"),  # names after commas
+    ("How do encoder–decoder and decoder-only models differ?", "Encoder-decoder vs decoder-only models?"),  # en dash
 ])
 def test_reworded_asks_merge(a: str, b: str, rules: Rules) -> None:
     assert _cards(rules, a, b) == [[a, b]]
@@ -85,6 +87,19 @@ def test_reworded_asks_merge(a: str, b: str, rules: Rules) -> None:
     ("大模型推理前需要做什么处理？", "大模型推理后需要做什么处理？"),
     ("什么是前向传播？", "什么是后向传播？"),
     ("后训练阶段包括什么？", "训练阶段包括什么？"),
+    # a subject or a field named beside compared alternatives is no third alternative
+    ("LoRA和全量微调在推理延迟上的区别？", "LoRA和全量微调的区别？"),
+    ("How does dropout differ from weight decay in computer vision?", "How do dropout and weight decay differ in NLP?"),
+    # a list after commas: two three-way comparisons that share two alternatives
+    ("Compare SVM, logistic regression, and naive Bayes.", "Compare SVM, logistic regression, and decision trees."),
+    # a word that is a cue elsewhere names a thing here ('优势函数'); '有什么作用' asks what for, not a list
+    ("What is the advantage function in policy gradients?", "What are the advantages of policy gradients?"),
+    ("KV Cache有几种实现？", "KV Cache有什么作用？"),
+    # 'key' is a word of its own outside 'key differences', 'key components' ...
+    ("Why does attention need a key?", "Why is attention needed?"),
+    # one choice and its reverse
+    ("为什么用LayerNorm而不用BatchNorm？", "为什么用BatchNorm而不用LayerNorm？"),
+    ("Why choose RAG instead of fine-tuning?", "Why choose fine-tuning rather than RAG?"),
 ])
 def test_close_asks_stay_apart(a: str, b: str, rules: Rules) -> None:
     assert len(_cards(rules, a, b)) == 2

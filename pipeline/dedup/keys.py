@@ -49,6 +49,7 @@ class Key:
     compares: tuple[frozenset[str], ...] = ()  # the alternatives each shared ask (a comparison) names
     covered: tuple[str, ...] = ()  # the blocks of the asks an open request covers by name ('X是怎么回事': fix)
     directions: frozenset[str] = frozenset()  # which ways quantities go, outside concept names ('过大': up)
+    prefers: tuple[frozenset[str], ...] = ()  # (chosen, passed over): 'Why use LoRA rather than full fine-tuning?'
 
     @property
     def signature(self) -> tuple[frozenset[str], str, frozenset[str]]:
@@ -70,12 +71,16 @@ class _Clause:
     frame_words: set[str] = field(default_factory=set)  # a frame's own words ('在训练时': 训 练)
     leads: bool = False  # it asks only a lead-in intent and ends in a comma: it belongs to the next clause
     examples: bool = False  # it starts with an example marker ('例如', 'such as'): it names what the one before asks
+    comma: bool = False  # it ends in a comma: a clause of bare names after it goes on listing ('A, B, and C')
+    prefers: bool = False  # it chooses between concepts ('rather than', '而不是'): those after the word are passed over
+    passed: set[str] = field(default_factory=set)  # the concepts named after that word
 
     def join(self, next_clause: _Clause) -> _Clause:
         """This lead-in clause and the clause it leads into, as one ('与X相比，Y有什么优点')."""
         return _Clause(self.cues + next_clause.cues, self.concepts | next_clause.concepts,
                        self.rest + next_clause.rest, self.scope | next_clause.scope,
-                       self.frame_words | next_clause.frame_words, next_clause.leads)
+                       self.frame_words | next_clause.frame_words, next_clause.leads, comma=next_clause.comma,
+                       prefers=self.prefers or next_clause.prefers, passed=self.passed | next_clause.passed)
 
 
 def _clauses(text: str, rules: DedupRules) -> tuple[list[_Clause], frozenset[str]]:
@@ -125,14 +130,19 @@ def _clauses(text: str, rules: DedupRules) -> tuple[list[_Clause], frozenset[str
                 continue
             elif hit.role is Role.CONCEPT:
                 clause.concepts.add(hit.value)
+                if clause.prefers:
+                    clause.passed.add(hit.value)
             elif hit.role is Role.INTENT:
                 clause.cues.append(hit.value)
+            elif hit.role is Role.PREFER:
+                clause.prefers = True
         # a gloss naming kinds of a concept the clause names lists examples: 'normalization(batchnorm/layernorm)'
         clause.concepts |= {c for c in glossed if not clause.concepts & set(lex.taxonomy.ancestors(c))}
         if not scoped:
             clause.rest.append(wording[last:bound])
         clause.concepts = clause.concepts or clause.scope  # the scope, when nothing else is named
         last = max(last, bound)
+        clause.comma = text[bound - 1:bound] in _COMMAS
         clause.leads = bool(clause.cues) and set(clause.cues) <= lex.lead_in and text[bound - 1:bound] in _COMMAS \
             and bool(clause.concepts)  # '与X相比，' leads in; '相比之下，' names nothing to compare
         clauses.append(clause)
@@ -140,13 +150,15 @@ def _clauses(text: str, rules: DedupRules) -> tuple[list[_Clause], frozenset[str
 
 
 def _joined(clauses: list[_Clause]) -> list[_Clause]:
-    """The clauses with each lead-in joined to the clause after it, and a list of examples ('例如 A, B, 和 C') to the
-    clause it illustrates: the examples are what that clause asks about."""
+    """The clauses with each lead-in joined to the clause after it, a list of examples ('例如 A, B, 和 C') to the
+    clause it illustrates (the examples are what that clause asks about), and a clause of bare names after a comma to
+    the clause before it ('Contrast GPT, BERT, and T5': the names go on listing what it asks about)."""
     out: list[_Clause] = []
     listing = False
     for clause in clauses:
         names_only = not clause.cues and bool(clause.concepts) and not _words(clause.rest)
-        if out and (out[-1].leads or (clause.examples and not clause.cues) or (listing and names_only)):
+        goes_on = names_only and (listing or out[-1].comma) if out else False  # 'contrast A, B, and C'
+        if out and (out[-1].leads or (clause.examples and not clause.cues) or goes_on):
             listing = clause.examples or (listing and names_only)
             out.append(out.pop().join(clause))
         else:
@@ -194,7 +206,9 @@ def make_key(question: str, lang: str, rules: DedupRules) -> Key:
     compact = _PUNCT.sub(" ", _GLOSS.sub(" ", text)).strip()
     if _CJK.search(compact):
         compact = re.sub(r"\s+(?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])\s+", "", compact)
-    setting = frozenset(c for clause in head for c in clause.scope | clause.frame_words)
+    # where it is asked: scope and frame concepts, a frame's words, and the broad fields it names ('in NLP')
+    fields = named & lex.taxonomy.generic
+    setting = frozenset(c for clause in head for c in clause.scope | clause.frame_words) | fields
     parents_named = frozenset(named - concepts - lex.taxonomy.generic)
     compares = tuple(sorted({ask.concepts for ask in (Ask(concepts, intents, leftover, ""), *more)
                              if ask.intents & lex.shared and len(ask.concepts) > 1}, key=sorted))
@@ -202,7 +216,16 @@ def make_key(question: str, lang: str, rules: DedupRules) -> Key:
     covered = tuple(sorted({_ask_block(frozenset({c}), rules) for i in intents for c in lex.open_covers.get(i, ())}
                            - {ask_block})) if intents <= lex.open_intents.keys() else ()
     return Key(compact, concepts, intents, numbers, leftover, lang, ask_block, partial, more,
-               setting, parents_named, compares, covered, directions)
+               setting, parents_named, compares, covered, directions, _prefers(clauses[chosen] if chosen is not None
+                                                                              else None, lex.taxonomy.generic))
+
+
+def _prefers(clause: _Clause | None, generic: frozenset[str]) -> tuple[frozenset[str], ...]:
+    """(chosen, passed over) when the asking clause chooses between concepts ('为什么用DPO而不是PPO'); () otherwise."""
+    if clause is None or not clause.prefers:
+        return ()
+    chosen, passed = frozenset(clause.concepts - clause.passed - generic), frozenset(clause.passed - generic)
+    return (chosen, passed) if chosen and passed else ()
 
 
 def _further(asked: frozenset[str], main: frozenset[str]) -> frozenset[str]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from pipeline.config import Concept, DedupRules, Topic
 
-_SEPARATORS = re.compile(r"[\s\-_\u3000]+")
+_SEPARATORS = re.compile(r"[\s\-_\u3000\u2010-\u2013]+")  # hyphens, the en dash too ('encoder–decoder')
 _SPACE_BY_CJK = re.compile(r" (?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff]) ")
 _QUOTES = str.maketrans("‘’“”", "''\"\"")
 _CONTRACTIONS = ((re.compile(r"\bcan't\b"), "can not"), (re.compile(r"\bwon't\b"), "will not"),
@@ -27,6 +27,7 @@ class Role(Enum):
     FILLER = "filler"
     SCOPE = "scope"  # the rest of the clause says where the question stands, not what it asks
     DIRECTION = "direction"  # which way a quantity goes ('过大' up, '过小' down)
+    PREFER = "prefer"  # the concepts before it are chosen over those after it ('A rather than B', '用A而不是B')
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,8 @@ class Hit:
 
 
 def normalize(text: str) -> str:
-    """NFKC, lower case, straight quotes, "n't" as " not", every run of spaces, hyphens and underscores as one space,
-    none beside a Chinese character ('L2 正则化' is 'L2正则化')."""
+    """NFKC, lower case, straight quotes, "n't" as " not", every run of spaces, hyphens (en dash too) and underscores as
+    one space, none beside a Chinese character ('L2 正则化' is 'L2正则化')."""
     lowered = unicodedata.normalize("NFKC", text).lower().translate(_QUOTES)
     for contraction, full in _CONTRACTIONS:
         lowered = contraction.sub(full, lowered)
@@ -226,6 +227,8 @@ def lexicon(rules: DedupRules) -> Lexicon:
             trie.add(word, Role.INTENT, intent.name)
     for word in rules.scope:
         trie.add(word, Role.SCOPE, word)
+    for word in rules.prefer:
+        trie.add(word, Role.PREFER, word)
     for word in rules.filler:
         if not word.startswith("^"):
             trie.add(word, Role.FILLER, word)

@@ -142,14 +142,14 @@ def _wording(x: Ask, y: Ask, a: Key, b: Key, rules: DedupRules) -> int:
 
 
 def _alike(x: Ask, y: Ask, a: Key, b: Key, rules: DedupRules) -> int:
-    """How alike two asks are (1-100), or 0: the same concepts (or, for a comparison, one fewer: both ask nothing but
-    the comparison) and the very same intents, in alike words (one language) or with nothing else said (across
-    languages)."""
+    """How alike two asks are (1-100), or 0: the same concepts (or, for a comparison, one fewer alternative of the
+    same family: both ask nothing but the comparison; a subject named beside the alternatives is no third one) and
+    the very same intents, in alike words (one language) or with nothing else said (across languages)."""
     lex = lexicon(rules)
     if canonical(x.intents, lex.same_as) != canonical(y.intents, lex.same_as) or not x.concepts:
         return 0
     if x.concepts != y.concepts and not (x.intents <= lex.keeps_parents
-                                         and one_fewer(x.concepts, y.concepts)):
+                                         and one_fewer(x.concepts, y.concepts, lex.taxonomy)):
         return 0
     return _wording(x, y, a, b, rules)
 
@@ -179,6 +179,8 @@ def verify(a: Key, b: Key, rules: DedupRules) -> Verdict:
         return Verdict(None, score, WhyNot.DIRECTION)
     if settings_clash(a, b, lex.taxonomy.ancestors, lex.phases):
         return Verdict(None, score, WhyNot.SETTING)
+    if reversed_choice(a, b):
+        return Verdict(None, score, WhyNot.INTENT)
     same_concepts = a.concepts == b.concepts
     asked_a, asked_b = canonical(a.intents, lex.same_as), canonical(b.intents, lex.same_as)
     if not same_concepts or not agree(asked_a, asked_b, lex.intent_levels, lex.open_intents, lex.open_covers):
@@ -204,6 +206,12 @@ def verify(a: Key, b: Key, rules: DedupRules) -> Verdict:
             return Verdict(None, score, why)
         return Verdict(MergeRule.SIMILAR, score)
     return Verdict(None, score, WhyNot.WORDING)
+
+
+def reversed_choice(a: Key, b: Key) -> bool:
+    """Both choose between concepts, one choosing what the other passes over: 'why A rather than B' and 'why B rather
+    than A' ask opposite things."""
+    return len(a.prefers) == len(b.prefers) == 2 and bool(a.prefers[0] & b.prefers[1] or a.prefers[1] & b.prefers[0])
 
 
 def relation_unasked(a: Key, b: Key, opens: KeysView[str], levels: dict[str, int]) -> bool:
