@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import partial
 
 from pipeline.config import Rules
 from pipeline.models import Block, CleanPage, RawPage, Removal, Repair
 from pipeline.parse_html import parse_html
 from pipeline.parse_markdown import parse_markdown
 from pipeline.parse_text import parse_text
+from pipeline.pdf_traces import drop_page_numbers, mend_hyphen_breaks
 from pipeline.questions import is_question_text, looks_like_question_line, numbering, section_title, strip_markup
 from pipeline.repair import repair_doubled_math, repair_entities, repair_katex
 from pipeline.tables import table_rows
@@ -88,9 +90,26 @@ def _drop_blocks(blocks: list[Block], rules: Rules) -> tuple[list[Block], list[R
             removals.append(Removal(rule.name, block.text, block.line))
         elif out and _echoes(out[-1], block, rules):
             removals.append(Removal("repeated-line", block.text, block.line))
+            if out[-1].kind == block.kind == "para":  # a copied accordion's title: a collapsed block, as <details>
+                out[-1] = replace(out[-1], kind="qa")
+        elif out and _glued_echo(out[-1], block, rules):
+            # "…of RNN/LSTM.3. Tokenization" over "3. Tokenization": the panel's last line took the title's first copy
+            removals.append(Removal("repeated-line", block.text, block.line))
+            out[-1] = replace(out[-1], text=out[-1].text[: -len(block.text.strip())].rstrip())
+            out.append(replace(block, kind="qa"))
         else:
             out.append(block)
     return out, removals
+
+
+def _glued_echo(prev: Block, block: Block, rules: Rules) -> bool:
+    """A copied accordion's title whose first copy was glued to the end of the line above: that line ends with this
+    numbered line's whole text ("…problem of RNN/LSTM.3. Tokenization" then "3. Tokenization")."""
+    text = block.text.strip()
+    if block.kind != "para" or prev.kind != "para" or len(text) <= 3 or "\n" in text:
+        return False
+    head = prev.text.strip()[: -len(text)] if prev.text.strip().endswith(text) else ""
+    return bool(head.strip()) and numbering(strip_markup(text), rules.structure) is not None
 
 
 def _echoes(prev: Block, block: Block, rules: Rules) -> bool:
@@ -117,6 +136,14 @@ def is_question_block(block: Block, rules: Rules) -> bool:
     if block.kind == "quote" and "\n" in block.text.strip():
         return False  # a quoted passage, not a question set off as a one-line quote ("> 1、…？")
     return block.kind in ("para", "item", "quote") and looks_like_question_line(block.text, rules.structure)
+
+
+def _asks_own(block: Block, rules: Rules) -> str | None:
+    """The printed number of the question a block opens ("" when it has none), None when it opens no question."""
+    if not is_question_block(block, rules):
+        return None
+    found = numbering(strip_markup(block.text), rules.structure)
+    return found.num if found else ""
 
 
 def _truncate_tail(blocks: list[Block], rules: Rules) -> tuple[list[Block], list[Removal]]:
@@ -189,6 +216,8 @@ def clean_page(raw: RawPage, rules: Rules) -> CleanPage:
     blocks, spans = _drop_spans(blocks, rules)
     blocks, tail = _truncate_tail(blocks, rules)
     blocks, dropped = _drop_blocks(blocks, rules)
+    blocks, pages, page_joins = drop_page_numbers(blocks, rules.junk.pdf_export, partial(_asks_own, rules=rules))
+    blocks, hyphens = mend_hyphen_breaks(blocks, rules.junk.pdf_export)
     blocks, joins = _join_lines(blocks, rules, raw.fmt)
     lines_in = sum(1 for line in raw.text.split("\n") if line.strip())
     return CleanPage(
@@ -199,6 +228,6 @@ def clean_page(raw: RawPage, rules: Rules) -> CleanPage:
         meta=raw.meta,
         lines_in=lines_in,
         blocks=tuple(blocks),
-        removals=tuple(removals + spans + dropped + tail),
-        repairs=tuple(repairs + joins),
+        removals=tuple(removals + spans + dropped + tail + pages),
+        repairs=tuple(repairs + page_joins + hyphens + joins),
     )

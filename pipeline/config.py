@@ -21,6 +21,7 @@ from pipeline.rules_model import (
     FetchRules,
     Intent,
     JunkRules,
+    PdfTraceRules,
     PostscriptSettings,
     Rewrite,
     Rule,
@@ -107,12 +108,31 @@ def _selector(node: yaml.Node) -> SelectorRule:
 
 def _junk(node: yaml.Node) -> JunkRules:
     m = NodeMap(node, "junk")
-    m.only(("html_drop", "drop_block", "end_of_content", "drop_span"))
+    m.only(("html_drop", "drop_block", "end_of_content", "drop_span", "pdf_export"))
     return JunkRules(
         html_drop=as_list(m.req("html_drop"), _selector),
         drop_block=as_list(m.req("drop_block"), _rule),
         end_of_content=as_list(m.req("end_of_content"), _rule),
         drop_span=as_list(m.req("drop_span"), _rule),
+        pdf_export=_pdf_export(m.req("pdf_export")),
+    )
+
+
+def _pdf_export(node: yaml.Node) -> PdfTraceRules:
+    m = NodeMap(node, "pdf_export")
+    m.only(("page_number", "min_run", "min_chars_between", "hyphen_break", "suspended_before"))
+    page_number = as_regex(m.req("page_number"), re.I)
+    if "n" not in page_number.groupindex:
+        raise fail(m.req("page_number"), "the page_number pattern must define the group (?P<n>...)")
+    hyphen_break = as_regex(m.req("hyphen_break"))
+    if hyphen_break.groups < 2:
+        raise fail(m.req("hyphen_break"), "the hyphen_break pattern must capture the two halves of the word")
+    return PdfTraceRules(
+        page_number=page_number,
+        min_run=as_int(m.req("min_run")),
+        min_chars_between=as_int(m.req("min_chars_between")),
+        hyphen_break=hyphen_break,
+        suspended_before=frozenset(w.lower() for w in as_list(m.req("suspended_before"), as_str)),
     )
 
 
@@ -143,11 +163,16 @@ def _structure(node: yaml.Node) -> StructureRules:
         interrogatives=as_list(words.req("interrogative"), as_str),
         question_final_words=as_list(m.req("question_final_words"), as_str),
         question_continuations=as_list(m.req("question_continuations"), as_str),
+        question_followups=as_list(m.req("question_followups"), as_str),
         continuation_max_chars=as_int(m.req("continuation_max_chars")),
         bullets=as_list(m.req("bullets"), as_str),
         non_question_sections=as_regex(m.req("non_question_sections"), re.I),
         number_only=as_regex(m.req("number_only"), re.I),
         bare_number=as_regex(m.req("bare_number")),
+        bare_number_run=as_int(m.req("bare_number_run")),
+        plain_section_max_words=as_int(m.req("plain_section_max_words")),
+        outline_number=as_regex(m.req("outline_number")),
+        toc_label=as_regex(m.req("toc_label"), re.I),
         list_announcers=as_list(m.req("list_announcers"), as_str),
         link_words=as_list(m.req("link_words"), as_str),
         named_links_min_items=as_int(m.req("named_links_min_items")),
@@ -164,6 +189,7 @@ def _structure(node: yaml.Node) -> StructureRules:
         question_sections=as_regex(m.req("question_sections"), re.I),
         answer_part_headings=as_regex(m.req("answer_part_headings"), re.I),
         not_statement_questions=as_regex(m.req("not_statement_questions"), re.I),
+        closing_sections=as_regex(m.req("closing_sections"), re.I),
         arrow_answer=as_regex(m.req("arrow_answer"), re.S),
         choice_option=as_regex(m.req("choice_option"), re.I),
         answer_placeholder=as_regex(m.req("answer_placeholder"), re.I),

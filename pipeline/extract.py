@@ -58,6 +58,11 @@ def item_id(question: str) -> str:
     return "q" + hashlib.sha1(norm.encode("utf-8")).hexdigest()[:10]
 
 
+# roles of blocks that never join an answer, with the reason their removal is recorded under
+_NOT_CONTENT = {Role.TITLE: "page-title", Role.QNUMBER: "question-number", Role.REVEAL: "reveal-label",
+                Role.TOC: "table-of-contents", Role.LABEL: "question-card-title"}
+
+
 def _segment(page: CleanPage, rules: Rules) -> tuple[list[_Draft], list[Removal], list[Repair]]:
     blocks = list(page.blocks)
     roles = infer_roles(blocks, rules)
@@ -84,6 +89,8 @@ def _segment(page: CleanPage, rules: Rules) -> tuple[list[_Draft], list[Removal]
             revealed = after is not None and after.kind == "qa" and is_reveal_label(after.text, rules)
             question, inline, number, style = parse_question(block, rules, revealed)
             question = unquote(question)
+            if not question:  # a line that looked like a question but reads as none: accounted for, not lost
+                dropped.append(Removal("unreadable-question", block.text[:300], block.line))
             if drafts and drafts[-1].question:
                 _split_glued_heading(drafts[-1], repairs, blocks[i].line)
                 section = drafts[-1].next_section or section
@@ -92,12 +99,11 @@ def _segment(page: CleanPage, rules: Rules) -> tuple[list[_Draft], list[Removal]
             continue
         if drafts and _topic_heading(drafts[-1], block, rules):
             continue
-        if drafts and drafts[-1].question and role not in (Role.TITLE, Role.QNUMBER):
+        if drafts and drafts[-1].question and role not in _NOT_CONTENT:
             drafts[-1].blocks.append(block)
         else:
             reason = "reference-section" if in_refsection else ("section-intro" if drafts else "preamble")
-            if role in (Role.TITLE, Role.QNUMBER):
-                reason = "page-title" if role == Role.TITLE else "question-number"
+            reason = _NOT_CONTENT.get(role, reason)
             dropped.append(Removal(reason, block.text[:300], block.line))
     return [d for d in drafts if d.question], dropped, repairs
 

@@ -128,6 +128,24 @@ def is_aside(text: str) -> bool:
     return bool(_ASIDE.fullmatch(text.strip()))
 
 
+_LATIN_LETTER = re.compile(r"[A-Za-z]{2}")
+_STATEMENT_END = (".", "。", "!", "！")
+
+
+def _opens_with(sentence: str, words: tuple[str, ...]) -> bool:
+    """Does the sentence open with one of the words? A Latin word must end there ("However" is not "How")."""
+    return any(sentence.startswith(word) and not _LATIN_LETTER.match(word[-1] + sentence[len(word) : len(word) + 1])
+               for word in words)
+
+
+def continues_question(sentence: str, rules: StructureRules) -> bool:
+    """Does the sentence after a question's "?" still belong to the question? It opens with a continuation word
+    ("Name two…", "请举例"), or with a follow-up's interrogative and does not end as a statement does ("What is a
+    kernel" with its "?" lost; "When the data is small." answers). "However, …" and "Named …" open answers."""
+    return _opens_with(sentence, rules.question_continuations) or (
+        _opens_with(sentence, rules.question_followups) and not sentence.rstrip().endswith(_STATEMENT_END))
+
+
 def split_fused(text: str, rules: StructureRules) -> tuple[str, str]:
     """Split "question? answer..." or "question-ending-in-有哪些 answer..." into (question, answer).
 
@@ -146,7 +164,7 @@ def split_fused(text: str, rules: StructureRules) -> tuple[str, str]:
         if is_aside(answer):
             question, answer = " ".join(text.split()), ""  # "…一个头？（为什么不使用一个头）": a remark on the question
         if answer and len(answer) <= rules.continuation_max_chars and answer.count("。") <= 1 and \
-                answer.startswith(rules.question_continuations):
+                continues_question(answer, rules):
             question, answer = text, ""  # "...经验?请分享一个具体的案例。" is one question
         if len(question) <= rules.max_question_chars:
             return question, answer

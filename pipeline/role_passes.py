@@ -10,6 +10,8 @@ from pipeline.clean import is_question_block
 from pipeline.config import Rules
 from pipeline.models import Block
 from pipeline.questions import (
+    continues_question,
+    is_aside,
     is_question_text,
     made_of_questions,
     numbering,
@@ -156,8 +158,10 @@ def question_length(text: str, rules: Rules) -> bool:
 
 def _asks(text: str, rules: Rules) -> bool:
     """Ends with "?", or goes on after its "?" with a sentence that still belongs to the question ("…? Discuss …")."""
-    return text.endswith(("?", "？")) or any(text.partition(mark)[2].strip().startswith(
-        rules.structure.question_continuations) for mark in ("?", "？") if mark in text)
+    after = [text.rpartition(mark)[2].strip() for mark in ("?", "？") if mark in text]
+    return text.endswith(("?", "？")) or any(continues_question(text.partition(mark)[2].strip(), rules.structure)
+                                             for mark in ("?", "？") if mark in text) or \
+        any(is_aside(rest) for rest in after)  # "…What would you do? (Assume a single machine.)"
 
 
 def follow_ups(blocks: list[Block], roles: list[Role], rules: Rules) -> None:

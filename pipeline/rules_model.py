@@ -31,11 +31,23 @@ class SelectorRule:
 
 
 @dataclass(frozen=True)
+class PdfTraceRules:
+    """Traces a PDF export leaves in a page's text (junk.yaml `pdf_export`)."""
+
+    page_number: re.Pattern[str]
+    min_run: int
+    min_chars_between: int
+    hyphen_break: re.Pattern[str]
+    suspended_before: frozenset[str]
+
+
+@dataclass(frozen=True)
 class JunkRules:
     html_drop: tuple[SelectorRule, ...]
     drop_block: tuple[Rule, ...]
     end_of_content: tuple[Rule, ...]
     drop_span: tuple[Rule, ...]
+    pdf_export: PdfTraceRules
 
 
 @dataclass(frozen=True)
@@ -83,11 +95,16 @@ class StructureRules:
     interrogatives: tuple[str, ...]
     question_final_words: tuple[str, ...]
     question_continuations: tuple[str, ...]
+    question_followups: tuple[str, ...]
     continuation_max_chars: int
     bullets: tuple[str, ...]
     non_question_sections: re.Pattern[str]
     number_only: re.Pattern[str]
     bare_number: re.Pattern[str]
+    bare_number_run: int
+    plain_section_max_words: int
+    outline_number: re.Pattern[str]
+    toc_label: re.Pattern[str]
     list_announcers: tuple[str, ...]
     link_words: tuple[str, ...]
     named_links_min_items: int
@@ -104,6 +121,7 @@ class StructureRules:
     question_sections: re.Pattern[str]
     answer_part_headings: re.Pattern[str]
     not_statement_questions: re.Pattern[str]
+    closing_sections: re.Pattern[str]
     arrow_answer: re.Pattern[str]
     choice_option: re.Pattern[str]
     answer_placeholder: re.Pattern[str]

@@ -25,6 +25,9 @@ class Role(StrEnum):
     REFSECTION = "refsection"  # a section that never holds questions (references, TOC)
     TITLE = "title"
     QNUMBER = "qnumber"  # only a question's number; the next block is the question
+    TOC = "toc"  # the label or an entry of a table of contents copied with the page as text
+    LABEL = "label"  # a question card's own title, printed above its "Question" label line
+    REVEAL = "reveal"  # only the label of a button that revealed the answer ("Show answer"), copied with the page
 
 
 class Carrier(Enum):

@@ -48,3 +48,10 @@ def session_for(tmp_path: Path, raw: Path, now: int = NOW) -> Session:
 def extract_file(path: Path, rules: Rules) -> SourceItems:
     """One page through clean and extract, as a build reads it (nothing written)."""
     return extract(clean_page(load_page(path), rules), rules)
+
+
+def assert_no_junk(source: SourceItems, *junk: str) -> None:
+    """None of these strings (site chrome, labels) shows in any question or answer of the page."""
+    for item in source.items:
+        text = item.question + item.answer
+        assert not [j for j in junk if j in text], (item.question, [j for j in junk if j in text])
