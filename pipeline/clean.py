@@ -217,7 +217,7 @@ def clean_page(raw: RawPage, rules: Rules) -> CleanPage:
     blocks, tail = _truncate_tail(blocks, rules)
     blocks, dropped = _drop_blocks(blocks, rules)
     blocks, pages, page_joins = drop_page_numbers(blocks, rules.junk.pdf_export, partial(_asks_own, rules=rules))
-    blocks, hyphens = mend_hyphen_breaks(blocks, rules.junk.pdf_export)
+    blocks, hyphens = mend_hyphen_breaks(blocks, rules.junk.pdf_export, exported=bool(pages))
     blocks, joins = _join_lines(blocks, rules, raw.fmt)
     lines_in = sum(1 for line in raw.text.split("\n") if line.strip())
     return CleanPage(

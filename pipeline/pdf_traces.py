@@ -66,10 +66,12 @@ def drop_page_numbers(blocks: list[Block], rules: PdfTraceRules,
     return out, removals, repairs
 
 
-def mend_hyphen_breaks(blocks: list[Block], rules: PdfTraceRules) -> tuple[list[Block], list[Repair]]:
+def mend_hyphen_breaks(blocks: list[Block], rules: PdfTraceRules,
+                       exported: bool) -> tuple[list[Block], list[Repair]]:
     """Join words a line end hyphenated ("ini- tialized" -> "initialized", "fine- tuning" -> "fine-tuning"): the
     page's own words decide (its spelling of the word, or another compound it starts with a hyphen); a break whose
-    first half the page also uses alone (a dash in prose) stays as it is."""
+    first half the page also uses alone (a dash in prose) stays as it is. Only a page `exported` from PDF (its page
+    numbers found) has a break the page does not spell out mended: elsewhere "cheap- it is" is a dash in prose."""
     texts = [b.text for b in blocks if b.kind != "code"]
     if not any(rules.hyphen_break.search(t) for t in texts):
         return blocks, []
@@ -81,9 +83,9 @@ def mend_hyphen_breaks(blocks: list[Block], rules: PdfTraceRules) -> tuple[list[
         first, second = match.group(1), match.group(2)
         if second.lower() in rules.suspended_before:
             return match.group(0)
-        if words[f"{first}-{second}".lower()] or hyphenated[first.lower()]:
+        if words[f"{first}-{second}".lower()] or (exported and hyphenated[first.lower()]):
             mended = f"{first}-{second}"  # "fine- tuning" where the page writes "fine-tuned"
-        elif words[f"{first}{second}".lower()] or not words[first.lower()]:
+        elif words[f"{first}{second}".lower()] or (exported and not words[first.lower()]):
             mended = f"{first}{second}"
         else:
             return match.group(0)

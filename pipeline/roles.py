@@ -50,6 +50,8 @@ _LETTER = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
 _PLAIN_SECTIONS_MIN = 2  # unmarked heading lines are sections only when a page has at least this many
 _TOC_MIN_ENTRIES = 3  # a copied table of contents lists at least this many lines
+# a line holding one of these states or computes something ("In PyTorch: nn.Dropout(p)"): no title
+_NOT_IN_TITLES = re.compile(r"[:：=(（,，;；]")
 _TITLE_MAX_CHARS = 80  # a section title in a table of contents copied as text is at most this long
 
 
@@ -199,8 +201,7 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
             roles.append(Role.QUESTION)
             asker = block
             continue
-        if index in card_numbers or (
-                block.kind in ("para", "heading") and rules.structure.number_only.match(strip_markup(block.text))):
+        if index in card_numbers or (block.kind in ("para", "heading") and _numbers_next(blocks, index, rules)):
             numbered_next = True
             unit_level = block.level if block.kind == "heading" else 0
             roles.append(Role.QNUMBER)
@@ -294,9 +295,10 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
                 rules.structure.answer_part_headings.match(strip_markup(block.text)):
             roles[i] = Role.CONTENT
     _closing_section(blocks, roles, q_level, rules)
-    for i, block in enumerate(blocks):  # "Show answer" copied from a collapsed answer's button: no content
+    # "Show answer" copied from a collapsed answer's button: no content ("Solution:" with its colon labels what follows)
+    for i, block in enumerate(blocks):
         if roles[i] == Role.CONTENT and block.kind in ("para", "item") and Role.QUESTION in roles[:i] and \
-                is_reveal_label(block.text, rules):
+                is_reveal_label(block.text, rules) and not block.text.rstrip().endswith((":", "：")):
             roles[i] = Role.REVEAL
     for i, block in enumerate(blocks[:-1]):  # "2" alone on the line above question 2: only its number
         if roles[i] == Role.CONTENT and roles[i + 1] == Role.QUESTION and block.kind == "para" and \
@@ -314,6 +316,18 @@ def infer_roles(blocks: list[Block], rules: Rules) -> list[Role]:
     return roles
 
 
+def _numbers_next(blocks: list[Block], index: int, rules: Rules) -> bool:
+    """A line that is only a question's number ("Question 3", "第5题"), or only the label "Question" of a copied card
+    when the next line reads as a question: a label over anything else ("Problem:" over its explanation inside an
+    answer) is part of that answer."""
+    text = strip_markup(blocks[index].text)
+    if not rules.structure.number_only.match(text):
+        return False
+    after = blocks[index + 1] if index + 1 < len(blocks) else None
+    return bool(_DIGIT.search(text)) or (after is not None and after.kind in ("para", "heading") and
+                                         is_question_text(strip_markup(after.text), rules.structure))
+
+
 def _plain_sections(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
     """Headings that lost their markup in a copy ("Linear regression" between an answer and the next question): a
     short line of a few words, after an answer's own text and right before a question, is a section when the page
@@ -321,10 +335,16 @@ def _plain_sections(blocks: list[Block], roles: list[Role], rules: Rules) -> Non
     found = [i for i in range(2, len(blocks) - 1)
              if roles[i + 1] == Role.QUESTION and blocks[i + 1].kind == "para" and roles[i - 1] == Role.CONTENT and
              roles[i] == Role.CONTENT and _title_line(blocks[i], roles[i], rules) and
+             _plain(blocks[i + 1]) and _plain(blocks[i]) and not _NOT_IN_TITLES.search(blocks[i].text) and
              len(blocks[i].text.split()) <= rules.structure.plain_section_max_words and blocks[i].text[:1].isupper()]
     if len(found) >= _PLAIN_SECTIONS_MIN:
         for i in found:
             roles[i] = Role.SECTION
+
+
+def _plain(block: Block) -> bool:
+    """A block with no markup of its own: a page that marks its questions ("**2. What…**") kept its headings too."""
+    return strip_markup(block.text).strip() == block.text.strip()
 
 
 def _toc_sections(blocks: list[Block], roles: list[Role], toc: set[int], rules: Rules) -> None:
@@ -414,8 +434,11 @@ def _closing_section(blocks: list[Block], roles: list[Role], q_level: int, rules
     last = max((i for i, role in enumerate(roles) if role == Role.QUESTION), default=len(roles))
     for i in range(last + 1, len(blocks)):
         block = blocks[i]
-        level_ok = block.kind == "para" or (block.kind == "heading" and (not q_level or block.level <= q_level))
         text = strip_markup(block.text).strip()
+        # a line alone closes only a page whose questions are no headings, and only as plain text: "**Summary**"
+        # under the last "## question" is a part of that answer
+        level_ok = (block.kind == "para" and not q_level and text == block.text.strip()) or \
+            (block.kind == "heading" and (not q_level or block.level <= q_level))
         if roles[i] == Role.CONTENT and level_ok and \
                 rules.structure.closing_sections.match(text.rstrip(":：") if block.kind == "heading" else text):
             roles[i] = Role.SECTION

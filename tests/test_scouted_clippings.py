@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipeline.config import Rules
 from pipeline.models import SourceItems
-from tests.conftest import FIXTURES, extract_file
+from tests.conftest import FIXTURES, assert_no_junk, extract_file
 
 
 def _visible(source: SourceItems) -> str:
@@ -157,3 +157,22 @@ def test_a_docs_page_keeps_its_admonition_title_and_loses_edit_link_pager_and_to
     for junk in ("Edit this page", "Last updated", "Previous", "Next", "On this page", "Skip to main content",
                  "Introduction", "Optimizer questions", "Copyright", "Copy code"):
         assert junk not in _visible(source), junk
+
+
+def test_a_footer_named_part_of_a_question_card_keeps_its_answer(rules: Rules, tmp_path: Path) -> None:
+    # a card's own footer ("card-footer") inside the page's main region is content; the site's footer is not
+    page = tmp_path / "cards.html"
+    page.write_text(
+        "<html><body><main><h1>Interview questions</h1>"
+        "<div class='card'><div class='card-header'><h3>What is overfitting?</h3></div>"
+        "<div class='card-body'><p>The model fits noise in the training data.</p></div>"
+        "<div class='card-footer'><p>Fix it with more data or early stopping.</p></div></div>"
+        "<div class='card'><div class='card-header'><h3>What is underfitting?</h3></div>"
+        "<div class='card-body'><p>The model is too simple for the pattern.</p></div>"
+        "<div class='card-footer'><p>Use a bigger model or train longer.</p></div></div>"
+        "</main><div class='blog-footer-bottom'><p>Contact us</p></div></body></html>", encoding="utf-8")
+    source = extract_file(page, rules)
+    assert [i.question for i in source.items] == ["What is overfitting?", "What is underfitting?"]
+    assert source.items[0].answer.endswith("Fix it with more data or early stopping.")
+    assert source.items[1].answer.endswith("Use a bigger model or train longer.")
+    assert_no_junk(source, "Contact us")

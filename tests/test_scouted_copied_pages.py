@@ -215,3 +215,44 @@ def test_an_answer_that_is_only_a_picture_the_page_did_not_keep_is_flagged(rules
     # a picture beside text of its own is no image-only answer
     assert prenorm.answer.endswith("so the skip path stays an identity.") and not prenorm.flags
     assert not mask.flags
+
+
+def test_labels_and_short_lines_inside_answers_stay_in_them(rules: Rules, tmp_path: Path) -> None:
+    # "Problem:" / "问题：" labelling a part of an answer opens no question; "Solution:" is no reveal button;
+    # "Summary" / "**总结**" under the last heading question is that answer's; a short last line of an answer on a
+    # page that bolds its questions is no heading lost in a copy
+    labels = tmp_path / "labels.md"
+    labels.write_text("# Notes\n\n## 1. What causes vanishing gradients?\n\nProblem:\n\nGradients shrink through "
+                      "many layers.\n\nSolution:\n\nUse residual connections.\n\n## 2. Why use layer norm?\n\n"
+                      "It is batch-independent.\n\nSummary\n\nIt works at any sequence length.\n", encoding="utf-8")
+    source = extract_file(labels, rules)
+    assert [i.question for i in source.items] == ["What causes vanishing gradients?", "Why use layer norm?"]
+    assert source.items[0].answer.split("\n\n") == [
+        "Problem:", "Gradients shrink through many layers.", "Solution:", "Use residual connections."]
+    assert source.items[1].answer.endswith("It works at any sequence length.")
+    zh = tmp_path / "labels-zh.md"
+    zh.write_text("# 笔记\n\n## 1. 什么是梯度消失？\n\n梯度越来越小。\n\n问题：\n\n- 训练变慢\n- 浅层学不到\n\n"
+                  "## 2. 为什么要用残差连接？\n\n梯度可以直接流过。\n\n**总结**\n\n残差缓解了退化问题。\n",
+                  encoding="utf-8")
+    source = extract_file(zh, rules)
+    assert [i.question for i in source.items] == ["什么是梯度消失？", "为什么要用残差连接？"]
+    assert "训练变慢" in source.items[0].answer and source.items[1].answer.endswith("残差缓解了退化问题。")
+    bold = tmp_path / "bold.md"
+    bold.write_text("**1. What is dropout?**\n\nIt zeroes random activations.\n\nIn PyTorch: nn.Dropout(p=0.5)\n\n"
+                    "**2. What is batch norm?**\n\nIt normalizes over the batch.\n\nIn PyTorch: nn.BatchNorm1d(n)\n\n"
+                    "**3. What is weight decay?**\n\nAn L2 penalty on the weights.\n", encoding="utf-8")
+    source = extract_file(bold, rules)
+    assert [i.section for i in source.items] == ["", "", ""]
+    assert source.items[0].answer.endswith("In PyTorch: nn.Dropout(p=0.5)")
+    assert source.items[1].answer.endswith("In PyTorch: nn.BatchNorm1d(n)")
+
+
+def test_a_dash_written_as_a_hyphen_on_an_ordinary_page_stays(rules: Rules, tmp_path: Path) -> None:
+    # no page numbers: no PDF export, so a break the page does not spell out elsewhere is a dash in prose
+    page = tmp_path / "dashes.md"
+    page.write_text("## What is Adam?\n\nAdam- short for adaptive moment estimation- combines momentum with step "
+                    "sizes per weight. It is cheap- it keeps two buffers.\n\n## What is warmup?\n\nA ramp of the "
+                    "learning rate used with Adam.\n", encoding="utf-8")
+    adam = extract_file(page, rules).items[0]
+    assert "estimation- combines momentum" in adam.answer and "cheap- it keeps" in adam.answer
+    assert not any(r.rule == "line-break-hyphen" for r in clean_page(load_page(page), rules).repairs)
