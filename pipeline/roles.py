@@ -361,12 +361,14 @@ def _toc_sections(blocks: list[Block], roles: list[Role], toc: set[int], rules: 
 
 def _card_numbers(blocks: list[Block], rules: Rules) -> set[int]:
     """Numbers alone on their lines that count up by one ("1" … "8"), each over a line that asks or prompts ("Tell me
-    about a time…"): a question bank printing each card's number above it. The indexes of those numbers."""
+    about a time…"): a question bank printing each card's number above it. The indexes of those numbers. A prompt
+    the next number follows at once has no answer: steps of a list copied as text ("1" / "Define the model" / "2")."""
     structure = rules.structure
     numbers = [(i, int(found.group(0).rstrip(".、"))) for i, b in enumerate(blocks[:-1])
                if b.kind == "para" and (found := structure.bare_number.match(b.text.strip())) and
                blocks[i + 1].kind == "para" and len(blocks[i + 1].text) <= structure.max_heading_question_chars and
-               is_question_text(strip_markup(blocks[i + 1].text), structure)]
+               is_question_text(strip_markup(blocks[i + 1].text), structure) and
+               not (i + 2 < len(blocks) and structure.bare_number.match(blocks[i + 2].text.strip()))]
     return {i for run in counting_runs(numbers) if len(run) >= structure.bare_number_run for i in run}
 
 

@@ -256,3 +256,16 @@ def test_a_dash_written_as_a_hyphen_on_an_ordinary_page_stays(rules: Rules, tmp_
     adam = extract_file(page, rules).items[0]
     assert "estimation- combines momentum" in adam.answer and "cheap- it keeps" in adam.answer
     assert not any(r.rule == "line-break-hyphen" for r in clean_page(load_page(page), rules).repairs)
+
+
+def test_steps_numbered_on_their_own_lines_inside_an_answer_are_no_cards(rules: Rules, tmp_path: Path) -> None:
+    # "1" / "Define…" / "2" / "Compute…": prompts with no answer between them are a list's steps, not question cards
+    page = tmp_path / "steps.txt"
+    page.write_text("How do you fine-tune a model on a new task?\n\nThe usual recipe has three steps.\n\n1\n\n"
+                    "Define the task head on top of the backbone.\n\n2\n\nCompute the loss on labelled examples.\n\n"
+                    "3\n\nDescribe the results on a held-out set.\n\nWhat is catastrophic forgetting?\n\n"
+                    "Losing old skills while learning new ones.\n", encoding="utf-8")
+    source = extract_file(page, rules)
+    assert [i.question for i in source.items] == ["How do you fine-tune a model on a new task?",
+                                                  "What is catastrophic forgetting?"]
+    assert "Compute the loss on labelled examples." in source.items[0].answer
