@@ -337,7 +337,9 @@ def _plain_sections(blocks: list[Block], roles: list[Role], rules: Rules) -> Non
              roles[i] == Role.CONTENT and _title_line(blocks[i], roles[i], rules) and
              _plain(blocks[i + 1]) and _plain(blocks[i]) and not _NOT_IN_TITLES.search(blocks[i].text) and
              len(blocks[i].text.split()) <= rules.structure.plain_section_max_words and blocks[i].text[:1].isupper()]
-    if len(found) >= _PLAIN_SECTIONS_MIN:
+    # a line before every question after the first is the answers' own last line, a habit of the page
+    asked = [i for i, role in enumerate(roles) if role == Role.QUESTION][1:]
+    if len(found) >= _PLAIN_SECTIONS_MIN and sum(i + 1 in asked for i in found) < len(asked):
         for i in found:
             roles[i] = Role.SECTION
 
@@ -403,8 +405,9 @@ def _copied_toc(blocks: list[Block], rules: Rules) -> set[int]:
 
 
 def _outline_numbers(blocks: list[Block], roles: list[Role], rules: Rules) -> None:
-    """A table of contents copied as text: "2.1." alone above a question is only the entry's number; "3." alone
-    above a short title line that a numbered entry or a question follows numbers a section (the title)."""
+    """A table of contents copied as text: "2.1." alone above a question is only the entry's number; "2.1." alone
+    above a short title line that a numbered entry or a question follows numbers a section (the title), and so does
+    "3." above a title that "3.1." follows. "3." / "Run the decoder" over a question is the last step of a list."""
     structure = rules.structure
 
     def outline(i: int) -> bool:
@@ -415,9 +418,9 @@ def _outline_numbers(blocks: list[Block], roles: list[Role], rules: Rules) -> No
         if outline(i) and roles[i + 1] == Role.QUESTION:
             roles[i] = Role.QNUMBER
         elif roles[i] == Role.CONTENT and block.kind == "para" and i + 2 < len(blocks) and \
-                (outline(i) or structure.bare_number.match(block.text.strip())) and \
-                _title_line(blocks[i + 1], roles[i + 1], rules) and \
-                (outline(i + 2) or roles[i + 2] in (Role.QUESTION, Role.QNUMBER)):
+                _title_line(blocks[i + 1], roles[i + 1], rules) and (outline(i + 2) or (
+                    outline(i) and roles[i + 2] in (Role.QUESTION, Role.QNUMBER))) and \
+                (outline(i) or structure.bare_number.match(block.text.strip())):
             roles[i], roles[i + 1] = Role.QNUMBER, Role.SECTION
 
 

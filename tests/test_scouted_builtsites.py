@@ -7,8 +7,6 @@ from __future__ import annotations
 from pipeline.config import Rules
 from tests.conftest import FIXTURES, assert_no_junk, extract_file
 
-_assert_no_junk = assert_no_junk  # the shared helper, under the name this module has always used
-
 
 def test_titled_boxes_of_an_asking_kind_are_questions_and_other_boxes_stay_answer_text(rules: Rules) -> None:
     source = extract_file(FIXTURES / "builtsite-question-boxes.html", rules)
@@ -35,7 +33,7 @@ def test_a_list_item_over_a_collapsed_solution_is_an_exercise_whatever_its_lengt
     assert clip.question == "Implement gradient clipping by global norm."
     assert "scale = min(1.0, max_norm / total_norm)\nfor g in grads:\n    g.mul_(scale)" in clip.answer
     assert len(source.items) == 5
-    _assert_no_junk(source, "Solution", "★", "Edit this page", "Back to top", "Material for MkDocs", "Previous",
+    assert_no_junk(source, "Solution", "★", "Edit this page", "Back to top", "Material for MkDocs", "Previous",
                     "Initializing search", "On this page")
 
 
@@ -69,7 +67,7 @@ def test_placeholder_answers_and_a_bare_last_heading_are_questions_without_answe
                                  "def slow(x):\n    return x * x\n```")
     assert not cache.flags
     assert norm.answer == "训练时用当前小批量的均值和方差，推理时用训练中累积的滑动平均。"
-    _assert_no_junk(source, "Share on", "Copy Link", "min read", "Recent Posts", "All Rights Reserved", "DP")
+    assert_no_junk(source, "Share on", "Copy Link", "min read", "Recent Posts", "All Rights Reserved", "DP")
 
 
 def test_a_bold_question_and_a_dash_answer_in_one_list_item_and_link_rows_make_no_card(rules: Rules) -> None:
@@ -81,7 +79,7 @@ def test_a_bold_question_and_a_dash_answer_in_one_list_item_and_link_rows_make_n
         ("Your loss went flat after a learning-rate drop.", "the schedule decayed too early"),
         ("Does a warmup still matter with Adam?", "yes; early moment estimates are noisy")]
     assert [i.number for i in source.items if i.answer] == ["1", "2", "3"]
-    _assert_no_junk(source, "**", "Skip to content", "previous", "State the answer first", "Search the site")
+    assert_no_junk(source, "**", "Skip to content", "previous", "State the answer first", "Search the site")
 
 
 def test_a_table_with_a_question_column_and_an_answer_sketch_column_is_a_question_bank(rules: Rules) -> None:
@@ -96,5 +94,5 @@ def test_a_table_with_a_question_column_and_an_answer_sketch_column_is_a_questio
                               "\n\n**What they are testing:** Intuition")
     assert stopping.answer.startswith("Both limit how far the weights travel")
     assert rising.answer.endswith("**What they are testing:** Diagnosis")
-    _assert_no_junk(source, "Failure mode", "eval mode", "Stop condition", "You are done", "previous",
+    assert_no_junk(source, "Failure mode", "eval mode", "Stop condition", "You are done", "previous",
                     "Skip to content")

@@ -269,3 +269,24 @@ def test_steps_numbered_on_their_own_lines_inside_an_answer_are_no_cards(rules: 
     assert [i.question for i in source.items] == ["How do you fine-tune a model on a new task?",
                                                   "What is catastrophic forgetting?"]
     assert "Compute the loss on labelled examples." in source.items[0].answer
+
+
+def test_short_last_lines_of_every_answer_and_a_list_s_last_step_stay_in_the_answers(rules: Rules,
+                                                                                      tmp_path: Path) -> None:
+    # a short line before every question is the page's way of ending answers, not a heading lost in the copy
+    notes = tmp_path / "notes.txt"
+    notes.write_text("What is GELU?\n\nA smooth activation weighting inputs by their Gaussian CDF\n\nUsed in BERT\n\n"
+                     "What is Swish?\n\nx times sigmoid of x\n\nUsed in EfficientNet\n\nWhat is ReLU?\n\n"
+                     "The positive part of its input\n\nUsed almost everywhere\n", encoding="utf-8")
+    source = extract_file(notes, rules)
+    assert [i.section for i in source.items] == ["", "", ""]
+    assert [i.answer.split("\n\n")[-1] for i in source.items] == [
+        "Used in BERT", "Used in EfficientNet", "Used almost everywhere"]
+    # "3." over the last step of a list copied as text, then the next question: a step, not a numbered section
+    steps = tmp_path / "steps.txt"
+    steps.write_text("How does a transformer generate text?\n\nIn three stages:\n\n1.\n\nTokenize the prompt\n\n2.\n\n"
+                     "Embed the tokens\n\n3.\n\nRun the decoder one token at a time\n\nWhat is beam search?\n\n"
+                     "A search keeping the k best partial outputs.\n", encoding="utf-8")
+    first, second = extract_file(steps, rules).items
+    assert first.answer.endswith("3.\n\nRun the decoder one token at a time") and second.section == ""
+    assert not first.flags
