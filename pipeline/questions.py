@@ -143,7 +143,16 @@ def continues_question(sentence: str, rules: StructureRules) -> bool:
     ("Name two…", "请举例"), or with a follow-up's interrogative and does not end as a statement does ("What is a
     kernel" with its "?" lost; "When the data is small." answers). "However, …" and "Named …" open answers."""
     return _opens_with(sentence, rules.question_continuations) or (
-        _opens_with(sentence, rules.question_followups) and not sentence.rstrip().endswith(_STATEMENT_END))
+        _asks_again(sentence, rules) and not sentence.rstrip().endswith(_STATEMENT_END))
+
+
+def _asks_again(sentence: str, rules: StructureRules) -> bool:
+    """A follow-up question's word order: an auxiliary first ("Is it…"), or an interrogative and then one ("What is
+    a kernel"); "When the facts change" opens a statement."""
+    if not _opens_with(sentence, rules.question_followups):
+        return False
+    words = [w.strip(",").lower() for w in sentence.split(maxsplit=2)]
+    return words[0] in rules.question_auxiliaries or (len(words) > 1 and words[1] in rules.question_auxiliaries)
 
 
 def split_fused(text: str, rules: StructureRules) -> tuple[str, str]:

@@ -96,6 +96,7 @@ class StructureRules:
     question_final_words: tuple[str, ...]
     question_continuations: tuple[str, ...]
     question_followups: tuple[str, ...]
+    question_auxiliaries: frozenset[str]
     continuation_max_chars: int
     bullets: tuple[str, ...]
     non_question_sections: re.Pattern[str]

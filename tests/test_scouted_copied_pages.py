@@ -44,6 +44,13 @@ def test_a_continuation_word_counts_only_as_a_whole_word(rules: Rules) -> None:
         "What are support vectors? What is a kernel", "")
     assert split_fused("When would you use retrieval? When the facts change often.", structure) == (
         "When would you use retrieval?", "When the facts change often.")
+    # an answer opening with an interrogative in a statement's word order answers, final "." or not
+    assert split_fused("When would you use retrieval? When the facts change often", structure) == (
+        "When would you use retrieval?", "When the facts change often")
+    assert split_fused("What is beam search? Where greedy keeps one path, it keeps k of them", structure) == (
+        "What is beam search?", "Where greedy keeps one path, it keeps k of them")
+    assert split_fused("Why use dropout? Is it still needed in large models", structure) == (
+        "Why use dropout? Is it still needed in large models", "")
 
 
 def test_interviewer_and_candidate_labels_mark_question_and_answer(rules: Rules) -> None:
