@@ -164,6 +164,7 @@ def _structure(node: yaml.Node) -> StructureRules:
         question_final_words=as_list(m.req("question_final_words"), as_str),
         question_continuations=as_list(m.req("question_continuations"), as_str),
         question_followups=as_list(m.req("question_followups"), as_str),
+        statement_openers=frozenset(w.lower() for w in as_list(m.req("statement_openers"), as_str)),
         question_auxiliaries=frozenset(w.lower() for w in as_list(m.req("question_auxiliaries"), as_str)),
         continuation_max_chars=as_int(m.req("continuation_max_chars")),
         bullets=as_list(m.req("bullets"), as_str),

@@ -147,12 +147,12 @@ def continues_question(sentence: str, rules: StructureRules) -> bool:
 
 
 def _asks_again(sentence: str, rules: StructureRules) -> bool:
-    """A follow-up question's word order: an auxiliary first ("Is it…"), or an interrogative and then one ("What is
-    a kernel"); "When the facts change" opens a statement."""
+    """A follow-up question's opening ("Is it…", "What replaces it"); one that may open a statement's clause asks only
+    with an auxiliary next ("When would you…"; "When the facts change" answers)."""
     if not _opens_with(sentence, rules.question_followups):
         return False
     words = [w.strip(",").lower() for w in sentence.split(maxsplit=2)]
-    return words[0] in rules.question_auxiliaries or (len(words) > 1 and words[1] in rules.question_auxiliaries)
+    return words[0] not in rules.statement_openers or (len(words) > 1 and words[1] in rules.question_auxiliaries)
 
 
 def split_fused(text: str, rules: StructureRules) -> tuple[str, str]:

@@ -96,6 +96,7 @@ class StructureRules:
     question_final_words: tuple[str, ...]
     question_continuations: tuple[str, ...]
     question_followups: tuple[str, ...]
+    statement_openers: frozenset[str]
     question_auxiliaries: frozenset[str]
     continuation_max_chars: int
     bullets: tuple[str, ...]
