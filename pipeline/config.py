@@ -363,13 +363,13 @@ def _taxonomy(node: yaml.Node) -> tuple[Topic, ...]:
 
     def concept(n: yaml.Node) -> Concept:
         cm = NodeMap(n, "a concept")
-        cm.only(("id", "aliases", "parent", "generic", "parent_when"))
-        parent, generic, when = cm.opt("parent"), cm.opt("generic"), cm.opt("parent_when")
+        cm.only(("id", "aliases", "parent", "generic", "parent_when", "kind"))
+        parent, generic, when, kind = cm.opt("parent"), cm.opt("generic"), cm.opt("parent_when"), cm.opt("kind")
         if when is not None and parent is None:
             raise fail(when, "parent_when needs a parent")
         return Concept(as_str(cm.req("id")), as_list(cm.req("aliases"), as_str),
                        as_str(parent) if parent is not None else "", as_bool(generic) if generic is not None else False,
-                       as_list(when, as_str) if when is not None else ())
+                       as_list(when, as_str) if when is not None else (), as_str(kind) if kind is not None else "")
 
     def topic(n: yaml.Node) -> Topic:
         tm = NodeMap(n, "a topic")

@@ -179,6 +179,7 @@ class Concept:
     parent: str = ""
     generic: bool = False
     parent_when: tuple[str, ...] = ()  # asked with one of these intents, it is its parent (computing attention scores)
+    kind: str = ""  # what sort of thing it is ('model'), inherited by its children: things of one kind are alternatives
 
 
 @dataclass(frozen=True)

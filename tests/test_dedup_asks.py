@@ -36,6 +36,7 @@ def _cards(rules: Rules, *questions: str) -> list[list[str]]:
     ("Dropout的作用有哪些？", "为什么要用Dropout？"),
     ("解释一下L1和L2正则化", "L1和L2正则化有什么区别？"),  # alternatives named together are compared
     ("BERT、GPT和T5的区别", "BERT和GPT的区别是什么？"),  # a comparison within a larger one
+    ("ELMo、BERT和GPT三者有何不同？", "BERT和GPT的区别是什么？"),  # a third model is one more alternative (kind: model)
     ("What is tokenization in the context of machine translation?", "什么是分词？"),  # a scope is no subject
     ("注意力分数是如何计算的？", "How is attention computed?"),  # computing its scores is computing attention
     ("什么是词元化？请比较一下BPE和WordPiece", "BPE和WordPiece的区别"),  # a later ask with its own concepts

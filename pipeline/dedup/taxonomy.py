@@ -118,6 +118,7 @@ class Taxonomy:
     parent_when: dict[str, frozenset[str]]  # concept: the intents under which it is its parent
     topic_of: dict[str, Topic]
     order: dict[str, int]
+    kinds: dict[str, str] = field(default_factory=dict)  # concept: the kind it was given (see `kind_of`)
 
     @classmethod
     def of(cls, topics: tuple[Topic, ...]) -> Taxonomy:
@@ -126,7 +127,12 @@ class Taxonomy:
                    frozenset(c.id for _, c in concepts if c.generic),
                    {c.id: frozenset(c.parent_when) for _, c in concepts if c.parent_when},
                    {c.id: t for t, c in reversed(concepts)},
-                   {c.id: n for n, (_, c) in reversed(list(enumerate(concepts)))})
+                   {c.id: n for n, (_, c) in reversed(list(enumerate(concepts)))},
+                   {c.id: c.kind for _, c in concepts if c.kind})
+
+    def kind_of(self, concept: str) -> str:
+        """The kind of a concept: its own, or its nearest ancestor's ('' when none has one)."""
+        return next((self.kinds[c] for c in (concept, *self.ancestors(concept)) if c in self.kinds), "")
 
     def ancestors(self, concept: str) -> list[str]:
         out: list[str] = []

@@ -88,6 +88,9 @@ def one_fewer(small: frozenset[str], big: frozenset[str], taxonomy: Taxonomy | N
     if taxonomy is None:
         return True
     more = next(iter(extra))
+    kind = taxonomy.kind_of(more)
+    if kind and all(taxonomy.kind_of(c) == kind for c in small):
+        return True  # things of one kind ('model': ELMo beside GPT and BERT) are alternatives
     family = set(taxonomy.ancestors(more)) - taxonomy.generic
     if family:
         return any(family & set(taxonomy.ancestors(c)) for c in small)
