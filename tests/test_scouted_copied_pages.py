@@ -39,6 +39,11 @@ def test_a_continuation_word_counts_only_as_a_whole_word(rules: Rules) -> None:
         "Does batch norm act the same at test time?", "However large the batch, it uses running averages.")
     assert split_fused("What is transfer learning? List two models that use it.", structure) == (
         "What is transfer learning? List two models that use it.", "")
+    # a word that as often opens an answer is no continuation word
+    assert split_fused("What is a Markov chain? State transitions depend only on the current state.", structure) == (
+        "What is a Markov chain?", "State transitions depend only on the current state.")
+    assert split_fused("What is a vector store? Also called a vector database, it indexes embeddings.", structure) == (
+        "What is a vector store?", "Also called a vector database, it indexes embeddings.")
     # a follow-up that lost its "?" stays in the question; a sentence that states something answers it
     assert split_fused("What are support vectors? What is a kernel", structure) == (
         "What are support vectors? What is a kernel", "")
