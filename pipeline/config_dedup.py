@@ -85,7 +85,7 @@ def dedup_rules(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
         frames=as_list(frames, as_regex) if (frames := m.opt("frames")) is not None else (),
         examples=as_list(marks, as_str) if (marks := m.opt("examples")) is not None else (),
         phases=as_list(phases, as_str) if phases is not None else (),
-        negation=as_list(negation, _negation_word) if (negation := m.opt("negation")) is not None else (),
+        negation=as_list(negation, _leftover_word) if (negation := m.opt("negation")) is not None else (),
         opposites=as_list(pairs, _opposite) if (pairs := m.opt("opposites")) is not None else (),
         directions=(ways := _directions(node_w) if (node_w := m.opt("directions")) is not None else ()),
         relative=_relative(m.opt("relative"), ways),
@@ -94,7 +94,7 @@ def dedup_rules(node: yaml.Node, taxonomy: tuple[Topic, ...]) -> DedupRules:
     )
 
 
-def _negation_word(node: yaml.Node) -> str:
+def _leftover_word(node: yaml.Node) -> str:
     """One leftover word (a negation marker, one of two opposites): a single CJK character or one lowercase word."""
     word = as_str(node)
     if not re.fullmatch(r"[\u3400-\u9fff]|[a-z]+", word):
@@ -104,7 +104,7 @@ def _negation_word(node: yaml.Node) -> str:
 
 def _opposite(node: yaml.Node) -> tuple[str, str]:
     """Two leftover words of opposite sense."""
-    pair = as_list(node, _negation_word)
+    pair = as_list(node, _leftover_word)
     if len(pair) != 2 or pair[0] == pair[1]:
         raise fail(node, "an opposite is a pair of two different words")
     return pair[0], pair[1]
